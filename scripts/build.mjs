@@ -27,6 +27,9 @@ for (const e of ENTRIES) {
     external: e.platform === 'browser' ? [] : NATIVE_EXTERNALS,
     sourcemap: true,
     logLevel: quiet ? 'error' : 'warning',
+    // CommonJS bundles (Electron main, preload) never take the import.meta paths: the shell
+    // passes explicit locations for workers and the version.
+    logOverride: e.format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
     // ESM bundles that pull in CommonJS dependencies need a require function.
     banner: e.format === 'esm' && e.platform !== 'browser'
       ? { js: "import { createRequire as __assayCreateRequire } from 'node:module'; const require = __assayCreateRequire(import.meta.url);" }

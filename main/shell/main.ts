@@ -1,0 +1,7 @@
+// Electron main-process entry (bundled to dist/shell/main.cjs). The only file that imports the
+// real electron module; everything else receives it as a parameter.
+import { join } from 'node:path';
+import * as electron from 'electron';
+import { startShell } from './app.ts';
+
+startShell(electron, { distDir: join(__dirname, '..') });

@@ -1,0 +1,4 @@
+export function ErrorText({ error }: { error: string | null }) {
+  if (!error) return null;
+  return <p className="error-text" role="alert">{error}</p>;
+}
