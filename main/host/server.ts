@@ -11,7 +11,7 @@ import { HTTP_STATUS, type Envelope } from '../../shared/api/errors.ts';
 import { SECURITY_HEADERS } from '../../shared/csp.ts';
 import type { Core } from '../core/create-core.ts';
 import { HostGuard, SESSION_COOKIE } from './guard.ts';
-import { injectBridge, readStatic } from './static.ts';
+import { injectBridge, readStatic } from '../core/util/static-files.ts';
 
 export interface HostOptions {
   core: Core;

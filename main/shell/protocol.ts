@@ -1,7 +1,7 @@
 // The app:// protocol: serves the built renderer from inside the package, with the CSP header.
 import { readFile } from 'node:fs/promises';
 import { SECURITY_HEADERS } from '../../shared/csp.ts';
-import { contentTypeOf, resolveStatic } from '../host/static.ts';
+import { contentTypeOf, resolveStatic } from '../core/util/static-files.ts';
 import { APP_ORIGIN } from './channels.ts';
 
 export const APP_SCHEME_PRIVILEGES = {

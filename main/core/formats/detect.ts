@@ -52,13 +52,15 @@ async function detectZip(s: Sniff): Promise<Detection | null> {
   if (!startsWith(s.head, [0x50, 0x4b, 0x03, 0x04]) && !startsWith(s.head, [0x50, 0x4b, 0x05, 0x06])) return null;
   const peek = await peekZipNames(s.source).catch(() => null);
   const names = peek?.names ?? [];
-  const tops = new Set(names.map((n) => n.split('/')[0]));
-  const hasDataPkl = names.some((n) => /^[^/]+\/data\.pkl$/.test(n));
-  if (hasDataPkl && tops.size === 1) {
-    const hasCode = names.some((n) => /^[^/]+\/code\//.test(n)) || names.some((n) => /^[^/]+\/constants\.pkl$/.test(n));
+  // torch takes the folder of the first member as the archive folder and reads only inside it, so
+  // members elsewhere do not make a checkpoint any less one (the analyzer reports them).
+  const first = names[0] ?? '';
+  const top = first.indexOf('/') > 0 ? first.slice(0, first.indexOf('/') + 1) : null;
+  if (top !== null && names.includes(`${top}data.pkl`)) {
+    const hasCode = names.includes(`${top}constants.pkl`) || names.some((n) => n.startsWith(`${top}code/`));
     return hasCode
       ? { format: 'torchscript', detail: 'zip with code/ and data.pkl' }
-      : { format: 'pytorch-zip', detail: 'zip with one top folder holding data.pkl' };
+      : { format: 'pytorch-zip', detail: 'zip whose first folder holds data.pkl' };
   }
   if (names.includes('config.json') && (names.includes('model.weights.h5') || names.includes('metadata.json'))) {
     return { format: 'keras-v3', detail: 'zip with config.json and Keras weights/metadata' };
@@ -99,9 +101,15 @@ function latin1(b: Uint8Array): string {
 function detectSafetensors(s: Sniff): Detection | null {
   if (s.head.length < 10) return null;
   const n = new DataView(s.head.buffer, s.head.byteOffset, 8).getBigUint64(0, true);
-  if (n < 2n || n > BigInt(s.size - 8)) return null;
-  if (s.head[8] !== 0x7b) return null; // '{'
-  return { format: 'safetensors', detail: `header of ${n} bytes` };
+  if (n < 2n || s.head[8] !== 0x7b) return null; // '{'
+  if (n <= BigInt(s.size - 8)) return { format: 'safetensors', detail: `header of ${n} bytes` };
+  // A header length past the end of the file is a malformed (truncated or inflated) safetensors
+  // file when a JSON object follows and the length is binary (under 4 GiB, so not eight bytes
+  // of text): the analyzer reports it rather than the file going unanalysed.
+  if (n <= 0xffffffffn && (s.head[9] === 0x22 || s.head[9] === 0x7d)) {
+    return { format: 'safetensors', detail: `header of ${n} bytes, past the end of the file` };
+  }
+  return null;
 }
 
 function readVarint(b: Uint8Array, at: number): [value: number, next: number] | null {
@@ -247,7 +255,8 @@ function detectText(s: Sniff): Detection | null {
     if (lines.length >= 2 && lines.slice(0, 200).every((l) => { try { JSON.parse(l); return true; } catch { return false; } })) {
       return { format: 'jsonl', detail: 'one JSON value per line' };
     }
-    if (!whole) return { format: 'json', detail: 'JSON document (larger than the sniff window)' };
+    // A large Jinja template also starts with '{' ('{%', '{{', '{#'): leave it to the template check below.
+    if (!whole && !/^\{[%{#]/.test(trimmed)) return { format: 'json', detail: 'JSON document (larger than the sniff window)' };
   }
   if (/\{%-?\s*\w|\{\{-?\s*[\w(]/.test(text) && /%\}|\}\}/.test(text)) return { format: 'jinja', detail: 'template tags' };
   const lines = completeLines(text, whole).slice(0, 50);

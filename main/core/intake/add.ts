@@ -121,6 +121,7 @@ export async function addArtifacts(ctx: CoreContext, input: AddInput, job: Job):
     }
     const { artifact, created } = commitLoose(ctx, input, { file, out });
     (created ? result.added : result.existing).push(artifact);
+    if (created) ctx.events.emit({ type: 'changed', caseId: input.caseId, what: 'artifacts' });
   });
 
   // 4. Folders: all files processed, then one transaction per folder.
@@ -145,6 +146,7 @@ export async function addArtifacts(ctx: CoreContext, input: AddInput, job: Job):
     const committed = commitFolder(ctx, input, folder, processed);
     result.sets.push(committed.set);
     (committed.created ? result.added : result.existing).push(...committed.artifacts);
+    if (committed.created) ctx.events.emit({ type: 'changed', caseId: input.caseId, what: 'artifacts' });
   }
   return result;
 }

@@ -1,4 +1,4 @@
-// Serving the built renderer from a folder: fixed content types, no directory listing, no path
+// Serving the built renderer from a folder (both the app:// protocol and the loopback host): fixed content types, no directory listing, no path
 // escaping the folder.
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
