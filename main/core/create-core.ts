@@ -12,7 +12,7 @@ import { openDatabase } from '../store/db.ts';
 import { getSetting } from '../store/repos/settings.ts';
 import { handlers } from './api/handlers.ts';
 import type { CallContext } from './api/types.ts';
-import type { CoreContext } from './context.ts';
+import type { CoreContext, FaceCapabilities } from './context.ts';
 import { EventBus } from './events.ts';
 import { CancelledError, JobRegistry } from './jobs/registry.ts';
 import { WorkerPool, defaultWorkerEntry, type WorkerEntry } from './work/pool.ts';
@@ -26,6 +26,7 @@ export interface CoreOptions {
   clock?: () => Date;
   /** The app's version (the packaged shell passes Electron's; otherwise package.json's). */
   version?: string;
+  capabilities?: FaceCapabilities;
 }
 
 export interface Core {
@@ -82,6 +83,7 @@ export function createCore(options: CoreOptions): Core {
   const fallbackActor = options.defaultActor ?? osUser();
   const context: CoreContext = {
     db, dataDir: options.dataDir, version: options.version ?? packageVersion(), events, jobs, pool,
+    capabilities: { nodeRuntime: { execPath: process.execPath, env: {} }, ...options.capabilities },
     now: () => clock().toISOString(),
     actor: () => getSetting(db, 'auditor') ?? fallbackActor,
   };

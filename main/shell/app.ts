@@ -6,6 +6,7 @@ import type * as Electron from 'electron';
 import { createCore, type Core } from '../core/create-core.ts';
 import { APP_ENTRY, APP_SCHEME } from './channels.ts';
 import { forwardEvents, registerApiHandlers, registerPlatformHandlers } from './ipc.ts';
+import { makePdfRenderer } from './pdf.ts';
 import { APP_SCHEME_PRIVILEGES, makeAppProtocolHandler } from './protocol.ts';
 import { hardenApp, hardenSession } from './security.ts';
 import { mainWindowOptions } from './window.ts';
@@ -51,6 +52,11 @@ export function startShell(electron: ElectronModule, paths: ShellPaths): ShellHa
     core = createCore({
       dataDir: app.getPath('userData'),
       version: app.getVersion(),
+      capabilities: {
+        renderPdf: makePdfRenderer(BrowserWindow),
+        // The sandbox worker runs on the app's own binary as plain Node (RunAsNode fuse on).
+        nodeRuntime: { execPath: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } },
+      },
       workerEntry: { url: pathToFileURL(join(paths.distDir, 'workers', 'worker.mjs')) },
     });
     protocol.handle(APP_SCHEME, makeAppProtocolHandler(join(paths.distDir, 'renderer')));

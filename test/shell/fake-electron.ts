@@ -9,6 +9,7 @@ export class FakeWebContents extends EventEmitter {
   sent: { channel: string; payload: unknown }[] = [];
   windowOpenHandler: Handler | null = null;
   send(channel: string, payload: unknown) { this.sent.push({ channel, payload }); }
+  printToPDF(_options: unknown) { return Promise.resolve(Buffer.from('%PDF-1.4 fake')); }
   setWindowOpenHandler(h: Handler) { this.windowOpenHandler = h; }
 }
 
@@ -44,7 +45,9 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     restore() {}
     focus() { this.focused = true; }
     show() {}
-    isDestroyed() { return false; }
+    destroyed = false;
+    isDestroyed() { return this.destroyed; }
+    destroy() { this.destroyed = true; }
   }
 
   const electron = {

@@ -164,3 +164,18 @@ test('a second instance focuses the first window; without the lock the app quits
     await other.remove();
   }
 });
+
+test('the core gets the desktop capabilities: its own binary as Node for the sandbox, and a script-less PDF window', async () => {
+  const caps = shell.core()!.context.capabilities;
+  assert.deepEqual(caps.nodeRuntime, { execPath: process.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } });
+  const before = fake.record.windows.length;
+  const pdf = await caps.renderPdf!('<h1>Report</h1>');
+  assert.equal(Buffer.from(pdf).toString().slice(0, 8), '%PDF-1.4');
+  const printer = fake.record.windows[before]!;
+  const prefs = (printer.options as { webPreferences: Record<string, unknown>; show: boolean });
+  assert.equal(prefs.show, false);
+  assert.equal(prefs.webPreferences.javascript, false);
+  assert.equal(prefs.webPreferences.sandbox, true);
+  assert.match(String(printer.loadedUrl), /^data:text\/html/);
+  assert.equal(printer.isDestroyed(), true);
+});

@@ -11,3 +11,6 @@ export type Handler<M extends MethodName> = (ctx: CoreContext, input: ParsedInpu
 
 /** One handler per contract method: a method missing here fails typechecking. */
 export type Handlers = { [M in MethodName]: Handler<M> };
+
+/** The handlers of one domain's methods (the keys of its `defineMethods` table). */
+export type HandlersFor<T> = { [M in keyof T & MethodName]: Handler<M> };
