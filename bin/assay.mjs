@@ -11,6 +11,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// onnxruntime writes telemetry state from any process that loads it unless told not to.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
 register();
 const { runCli } = await import('../main/cli/main.ts');
 const code = await runCli(process.argv.slice(2), {

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { ApiError } from '../../shared/api/errors.ts';
 import { createCore, defaultDataDir, type Core } from '../core/create-core.ts';
+import { chromiumPath, chromiumPdfRenderer } from '../core/report/pdf-chromium.ts';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, UsageError, type CliContext, type Command, type ExitCode, type Io } from './types.ts';
 
@@ -87,7 +88,14 @@ export async function runCli(argv: string[], io: Io, env: NodeJS.ProcessEnv = pr
     json: values.json === true,
     dataDir,
     core: () => {
-      core ??= createCore({ dataDir, ...(typeof values.auditor === 'string' ? { defaultActor: values.auditor } : {}) });
+      if (!core) {
+        // PDF reports through headless Chromium when it is installed (the app uses printToPDF).
+        const renderPdf = chromiumPdfRenderer(chromiumPath(env));
+        core = createCore({
+          dataDir, ...(typeof values.auditor === 'string' ? { defaultActor: values.auditor } : {}),
+          capabilities: renderPdf ? { renderPdf } : {},
+        });
+      }
       return core;
     },
   };

@@ -3,6 +3,9 @@
 import type { AppEvent } from '../../shared/api/events.ts';
 import type { JobProgress } from '../../shared/api/schemas.ts';
 import type { CliContext } from './types.ts';
+import { formatBytes } from '../../shared/format.ts';
+
+export { formatBytes };
 
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.io.out(`${JSON.stringify(value, null, 2)}\n`);
@@ -15,13 +18,6 @@ export function table(rows: string[][], header?: string[]): string {
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + (all.length ? '\n' : '');
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
 
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

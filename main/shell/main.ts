@@ -4,4 +4,7 @@ import { join } from 'node:path';
 import * as electron from 'electron';
 import { startShell } from './app.ts';
 
+// onnxruntime writes telemetry state from any process that loads it unless told not to; the
+// sandbox workers inherit this.
+process.env.ORT_DISABLE_TELEMETRY = '1';
 startShell(electron, { distDir: join(__dirname, '..') });

@@ -4,10 +4,13 @@
 import type { z } from 'zod';
 import type { MethodDef } from './define.ts';
 import { appMethods } from './methods/app.ts';
+import { behaveMethods } from './methods/behave.ts';
 import { artifactMethods } from './methods/artifacts.ts';
 import { caseMethods } from './methods/cases.ts';
 import { checklistMethods } from './methods/checklist.ts';
 import { custodyMethods } from './methods/custody.ts';
+import { trustMethods } from './methods/trust.ts';
+import { scanMethods } from './methods/scan.ts';
 
 export const contract = {
   ...appMethods,
@@ -15,6 +18,9 @@ export const contract = {
   ...artifactMethods,
   ...checklistMethods,
   ...custodyMethods,
+  ...trustMethods,
+  ...scanMethods,
+  ...behaveMethods,
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

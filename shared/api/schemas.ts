@@ -111,6 +111,16 @@ export const FindingLocationSchema = z.object({
   node: z.string().optional(),
 });
 
+/** A finding as analyzers produce it (before it is stored against a case). */
+export const FindingSchema = z.object({
+  ruleId: z.string(),
+  severity: SeveritySchema,
+  message: z.string(),
+  location: FindingLocationSchema,
+  checklist: z.array(PointIdSchema),
+  evidence: z.record(z.string(), z.unknown()).optional(),
+});
+
 export const FindingRecordSchema = z.object({
   id: IdSchema,
   caseId: IdSchema,

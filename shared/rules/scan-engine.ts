@@ -48,13 +48,13 @@ export const SCAN_ENGINE_RULES: readonly Rule[] = [
   {
     id: 'scan.analyzer-error',
     domain: 'scan',
-    title: 'Structure could not be parsed',
+    title: 'Content could not be fully analysed',
     severity: 'medium',
-    meaning: 'An analyzer met bytes it could not parse as the detected format; the message says where.',
-    rationale: 'Loaders are often more lenient than parsers, and malformed structure is a common way to slip content past a scanner.',
-    remediation: 'Obtain a fresh copy from the publisher and compare digests. Do not load a malformed artifact.',
+    meaning: 'An analyzer stopped on bytes it did not expect for the detected format; the message says where. What follows that point was not checked.',
+    rationale: 'Malformed structure is a common way to slip content past a scanner, and loaders are often more lenient than parsers: an artifact that could not be analysed is not known to be safe.',
+    remediation: 'Obtain a fresh copy from the publisher and compare digests. Do not load the artifact until it can be analysed or has been examined by other means.',
     checklist: ['P10'],
-    structural: true,
+    unsupported: true,
   },
   {
     id: 'scan.executable-payload',

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // End to end: the real renderer in Debian Chromium against the loopback host, as an auditor
 // would use it. Requires `npm run build` (npm test runs it first) and /usr/bin/chromium.
 import assert from 'node:assert/strict';
@@ -152,7 +153,7 @@ test('the demo case button fills an empty workstation', { skip }, async () => {
     const page = await openPage();
     await page.getByRole('button', { name: 'Try the demo case' }).click();
     await page.getByRole('heading', { name: /Demo:/ }).waitFor({ timeout: 30_000 });
-    await page.getByText('model.onnx').waitFor();
+    await page.getByRole('link', { name: 'model.onnx' }).first().waitFor();
     await page.close();
   } finally {
     await stopServer();

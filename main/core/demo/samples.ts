@@ -4,6 +4,9 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChecklistStatus, PointId } from '../../../shared/checklist/points.ts';
 import { mlpClassifier, seededRandom } from '../formats/onnx/build.ts';
+import { backdooredModelSample } from './behave-samples.ts';
+import { maliciousPickleSample } from './scan-samples.ts';
+import { signedModelSample } from './trust-samples.ts';
 
 /** What a sample asks the demo to do with the files it wrote. */
 export type DemoAction =
@@ -59,4 +62,11 @@ const environmentNote: DemoSample = {
   },
 };
 
-export const DEMO_SAMPLES: readonly DemoSample[] = [modelFolder, reviewsDataset, environmentNote];
+export const DEMO_SAMPLES: readonly DemoSample[] = [
+  modelFolder,
+  reviewsDataset,
+  environmentNote,
+  maliciousPickleSample,
+  signedModelSample,
+  backdooredModelSample,
+];

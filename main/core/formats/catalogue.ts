@@ -70,9 +70,10 @@ export const FORMATS: Record<FormatId, FormatEntry> = {
 const EXTENSION_CLAIMS: Record<string, readonly FormatId[]> = {
   '.pkl': ['pickle', 'joblib'],
   '.pickle': ['pickle', 'joblib'],
-  '.pt': ['pytorch-zip', 'pytorch-legacy', 'torchscript', 'pickle'],
-  '.pth': ['pytorch-zip', 'pytorch-legacy', 'torchscript', 'pickle'],
-  '.ckpt': ['pytorch-zip', 'pytorch-legacy', 'pickle'],
+  // Legacy torch.save wrote tar archives too, under the same names.
+  '.pt': ['pytorch-zip', 'pytorch-legacy', 'torchscript', 'pickle', 'tar'],
+  '.pth': ['pytorch-zip', 'pytorch-legacy', 'torchscript', 'pickle', 'tar'],
+  '.ckpt': ['pytorch-zip', 'pytorch-legacy', 'pickle', 'tar'],
   '.npy': ['numpy-npy'],
   '.npz': ['numpy-npz'],
   '.joblib': ['joblib', 'pickle', 'zlib', 'gzip', 'bzip2', 'xz'],

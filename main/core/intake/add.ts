@@ -18,19 +18,19 @@ import { newId } from '../../store/ids.ts';
 import { requireCase } from '../cases/service.ts';
 import type { CoreContext } from '../context.ts';
 import { recordCustody } from '../custody/log.ts';
-import { findingFingerprint, replaceFindings } from '../findings/service.ts';
+import { findingFingerprint } from '../findings/service.ts';
+import { P10_SUGGESTION, recordScan } from '../scan/record.ts';
 import { checkExtension, FORMATS, type FormatId } from '../formats/catalogue.ts';
 import type { Job } from '../jobs/registry.ts';
+import { FILE_CONCURRENCY, FileBatch, forEachConcurrent } from '../work/batch.ts';
 import type { IntakeOutput } from '../work/tasks.ts';
 import { folderRootDigest } from './folder-digest.ts';
-import { inspectPath, ioMessage } from './inspect.ts';
-import { walkFolder, type WalkFile } from './walk.ts';
+import { ioMessage } from './inspect.ts';
+import { resolveInputs, type LooseFile, type ResolvedFolder } from './resolve.ts';
 
 type AddInput = z.output<(typeof artifactMethods)['artifacts.add']['input']>;
 type AddOutput = z.input<(typeof artifactMethods)['artifacts.add']['output']>;
 
-/** Files processed at once: one per worker thread of the pool. */
-const INTAKE_CONCURRENCY = 2;
 const DATASET_POINTS: PointId[] = ['P01'];
 const MODEL_POINTS: PointId[] = ['P08'];
 
@@ -38,13 +38,8 @@ function kindFor(requested: AddInput['kind'], format: FormatId): ArtifactKind {
   return requested === 'auto' ? FORMATS[format].kind : requested;
 }
 
-/** What a static-scan verdict suggests for P10. */
-const P10_SUGGESTION: Record<Verdict, Evidence['suggestedStatus']> = {
-  malicious: 'fail', suspicious: 'partial', malformed: 'partial', unsupported: 'partial', clean: 'pass',
-};
-
 interface Processed {
-  file: { abs: string; rel: string | null; name: string; originalPath: string };
+  file: LooseFile;
   out: IntakeOutput;
 }
 
@@ -54,63 +49,15 @@ export async function addArtifacts(ctx: CoreContext, input: AddInput, job: Job):
   const importInto = input.storage === 'import' ? ctx.dataDir : null;
 
   // 1. Resolve every path first, so totals (and the progress bar) are known up front.
-  const loose: Processed['file'][] = [];
-  const folders: { path: string; realPath: string; files: WalkFile[]; symlinks: string[]; special: string[] }[] = [];
-  let bytesTotal = 0;
-  for (const path of input.paths) {
-    const inspected = await inspectPath(path);
-    if (!inspected.ok) {
-      result.errors.push({ path, message: inspected.message });
-      continue;
-    }
-    if (inspected.kind === 'file') {
-      loose.push({ abs: inspected.realPath, rel: null, name: basename(path), originalPath: inspected.realPath });
-      bytesTotal += inspected.size;
-    } else {
-      try {
-        const walked = await walkFolder(inspected.realPath, { signal: job.signal });
-        if (walked.files.length === 0) {
-          result.errors.push({ path, message: `${path} contains no regular files` });
-          continue;
-        }
-        for (const u of walked.unreadable) result.errors.push({ path: `${path}/${u.rel}`, message: `folder could not be listed: ${u.message}` });
-        folders.push({ path, realPath: inspected.realPath, files: walked.files, symlinks: walked.symlinks, special: walked.special });
-        bytesTotal += walked.files.reduce((n, f) => n + f.size, 0);
-      } catch (e) {
-        if (job.signal.aborted) throw e;
-        result.errors.push({ path, message: ioMessage(path, e) });
-      }
-    }
-  }
-  const itemsTotal = loose.length + folders.reduce((n, f) => n + f.files.length, 0);
-  job.update({ bytesTotal, itemsTotal, bytesDone: 0, itemsDone: 0 });
-
-  // 2. Progress across concurrent worker tasks.
-  let bytesFinished = 0;
-  let itemsDone = 0;
-  const inFlight = new Map<string, number>();
-  const report = () => job.update({ bytesDone: bytesFinished + [...inFlight.values()].reduce((a, b) => a + b, 0), itemsDone });
-
-  const processOne = async (file: Processed['file']): Promise<IntakeOutput> => {
-    const key = `${file.abs}\0${Math.random()}`;
-    inFlight.set(key, 0);
-    job.update({ currentItem: file.rel ?? file.name });
-    try {
-      return await ctx.pool.run('intake', { path: file.abs, name: file.rel ?? file.name, importInto, scan: true }, {
-        signal: job.signal,
-        onProgress: (done) => { inFlight.set(key, done); report(); },
-      });
-    } finally {
-      const done = inFlight.get(key) ?? 0;
-      inFlight.delete(key);
-      bytesFinished += done;
-      itemsDone++;
-      report();
-    }
-  };
+  const { loose, folders, errors, bytesTotal, itemsTotal } = await resolveInputs(input.paths, job.signal);
+  result.errors.push(...errors);
+  const batch = new FileBatch(ctx, job);
+  batch.begin(bytesTotal, itemsTotal);
+  const processOne = (file: Processed['file']) =>
+    batch.intake({ path: file.abs, name: file.rel ?? file.name, importInto, scan: true }, file.rel ?? file.name);
 
   // 3. Loose files: each committed on its own as soon as it is processed.
-  await forEachConcurrent(loose, INTAKE_CONCURRENCY, async (file) => {
+  await forEachConcurrent(loose, FILE_CONCURRENCY, async (file) => {
     let out: IntakeOutput;
     try {
       out = await processOne(file);
@@ -129,7 +76,7 @@ export async function addArtifacts(ctx: CoreContext, input: AddInput, job: Job):
     job.throwIfCancelled();
     const processed: Processed[] = [];
     const failures: { path: string; message: string }[] = [];
-    await forEachConcurrent(folder.files, INTAKE_CONCURRENCY, async (f) => {
+    await forEachConcurrent(folder.files, FILE_CONCURRENCY, async (f) => {
       const file = { abs: f.abs, rel: f.rel, name: f.rel, originalPath: f.abs };
       try {
         processed.push({ file, out: await processOne(file) });
@@ -154,23 +101,6 @@ export async function addArtifacts(ctx: CoreContext, input: AddInput, job: Job):
 function errorMessage(path: string, e: unknown): string {
   if (e instanceof Error && (e.name === 'FileChangedError' || e.name === 'NotRegularFileError')) return e.message;
   return ioMessage(path, e);
-}
-
-async function forEachConcurrent<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown = null;
-  const lane = async () => {
-    while (failure === null && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (e) {
-        failure ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  if (failure !== null) throw failure;
 }
 
 function makeRecord(ctx: CoreContext, input: AddInput, p: Processed, setId: string | null): ArtifactRecord {
@@ -215,19 +145,6 @@ function digestEvidence(ctx: CoreContext, r: ArtifactRecord): Evidence[] {
   return rows;
 }
 
-function scanEvidence(ctx: CoreContext, r: ArtifactRecord, verdict: Verdict, findings: readonly Finding[]): Evidence {
-  return evidenceRow(ctx, r.caseId, 'P10', {
-    source: 'scan', title: `Static scan of ${r.displayName}: ${verdict}`,
-    summary: findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}, worst ${worstSeverity(findings)}`,
-    artifactId: r.id, data: { verdict, findings: findings.length }, suggestedStatus: P10_SUGGESTION[verdict],
-  });
-}
-
-function worstSeverity(findings: readonly Finding[]): string {
-  const order = ['critical', 'high', 'medium', 'low', 'info'];
-  return order.find((s) => findings.some((f) => f.severity === s)) ?? 'info';
-}
-
 function commitLoose(ctx: CoreContext, input: AddInput, p: Processed): { artifact: Artifact; created: boolean } {
   return ctx.db.transaction(() => {
     const existing = findLooseArtifact(ctx.db, input.caseId, p.out.sha256);
@@ -235,9 +152,7 @@ function commitLoose(ctx: CoreContext, input: AddInput, p: Processed): { artifac
     const record = makeRecord(ctx, input, p, null);
     insertArtifact(ctx.db, record);
     const findings = p.out.scan?.findings ?? [];
-    replaceFindings(ctx, input.caseId, record.id, 'scan', findings);
     for (const e of digestEvidence(ctx, record)) insertEvidence(ctx.db, e);
-    if (p.out.scan) insertEvidence(ctx.db, scanEvidence(ctx, record, p.out.scan.verdict, findings));
     recordCustody(ctx, {
       caseId: input.caseId, action: 'artifact.added', subject: record.id,
       details: {
@@ -245,19 +160,14 @@ function commitLoose(ctx: CoreContext, input: AddInput, p: Processed): { artifac
         format: record.format, storage: record.storage, ...(record.blobPath ? { blob: record.blobPath } : {}),
       },
     });
-    if (p.out.scan) {
-      recordCustody(ctx, {
-        caseId: input.caseId, action: 'artifact.scanned', subject: record.id,
-        details: { verdict: p.out.scan.verdict, findings: findings.length, bytesRead: p.out.scan.bytesRead },
-      });
-    }
+    if (p.out.scan) recordScan(ctx, record, p.out.scan, { individualEvidence: true });
     return { artifact: apiArtifact(record, findings), created: true };
   }).immediate();
 }
 
 function commitFolder(
   ctx: CoreContext, input: AddInput,
-  folder: { path: string; realPath: string; symlinks: string[]; special: string[] },
+  folder: ResolvedFolder,
   processed: Processed[],
 ): { set: ArtifactSet; artifacts: Artifact[]; created: boolean } {
   const rootDigest = folderRootDigest(processed.map((p) => ({ rel: p.file.rel!, sha256: p.out.sha256 })));
@@ -277,8 +187,11 @@ function commitFolder(
       const record = makeRecord(ctx, input, p, set.id);
       insertArtifact(ctx.db, record);
       const findings = p.out.scan?.findings ?? [];
-      replaceFindings(ctx, input.caseId, record.id, 'scan', findings);
-      if (p.out.scan) verdicts[p.out.scan.verdict] = (verdicts[p.out.scan.verdict] ?? 0) + 1;
+      if (p.out.scan) {
+        // One P10 evidence row summarises the folder (below) rather than one per file.
+        recordScan(ctx, record, p.out.scan, { individualEvidence: false });
+        verdicts[p.out.scan.verdict] = (verdicts[p.out.scan.verdict] ?? 0) + 1;
+      }
       artifacts.push(apiArtifact(record, findings));
     }
     // Links that were not followed are findings on the folder's first file (the folder has no row).

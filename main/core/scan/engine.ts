@@ -122,7 +122,9 @@ export async function scanSource(source: ByteSource, options: ScanOptions): Prom
       add(members, { ruleId: 'scan.nesting-too-deep', severity: 'medium', message: `${name} is nested ${depth} containers deep (limit ${limits.maxDepth}); not scanned` });
       return;
     }
-    const metered = new MeteredSource(src, budget);
+    // Only the top-level file is metered: nested sources either read through it (and are
+    // counted there) or come from memory that the analyzer already charged when inflating it.
+    const metered = depth === 0 ? new MeteredSource(src, budget) : src;
     let detection;
     try {
       budget.checkTime();

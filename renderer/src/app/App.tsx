@@ -3,6 +3,8 @@ import { JobsBar } from '../components/JobsBar.tsx';
 import { api, hasBridge } from '../lib/api.ts';
 import { useLoad } from '../lib/hooks.ts';
 import { ArtifactView } from '../views/artifact/ArtifactView.tsx';
+import { BundleView } from '../views/trust/BundleView.tsx';
+import { KeysView } from '../views/trust/KeysView.tsx';
 import { CaseView } from '../views/case/CaseView.tsx';
 import { CasesList } from '../views/cases/CasesList.tsx';
 import { href, useRoute } from './router.ts';
@@ -32,6 +34,10 @@ function Header() {
     <header className="app-header">
       <a className="brand" href={href({ name: 'cases' })}>Assay</a>
       <span className="tagline">AI supply-chain audit workstation · offline</span>
+      <nav className="header-links" aria-label="Workstation">
+        <a href={href({ name: 'keys' })}>Keys &amp; trust</a>
+        <a href={href({ name: 'bundle', path: null })}>Open bundle</a>
+      </nav>
       {info.data && <span className="who" title={`data: ${info.data.dataDir}`}>auditor: {info.data.auditor}</span>}
     </header>
   );
@@ -52,6 +58,8 @@ export function App() {
           {route.name === 'cases' && <CasesList />}
           {route.name === 'case' && <CaseView caseId={route.caseId} tab={route.tab} />}
           {route.name === 'artifact' && <ArtifactView caseId={route.caseId} artifactId={route.artifactId} panel={route.panel} />}
+          {route.name === 'keys' && <KeysView />}
+          {route.name === 'bundle' && <BundleView path={route.path} />}
         </ErrorBoundary>
       </main>
     </>

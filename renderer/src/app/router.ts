@@ -4,7 +4,9 @@ import { useEffect, useState } from 'react';
 export type Route =
   | { name: 'cases' }
   | { name: 'case'; caseId: string; tab: string }
-  | { name: 'artifact'; caseId: string; artifactId: string; panel: string };
+  | { name: 'artifact'; caseId: string; artifactId: string; panel: string }
+  | { name: 'keys' }
+  | { name: 'bundle'; path: string | null };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -12,6 +14,8 @@ export function parseRoute(hash: string): Route {
     if (parts[2] === 'artifact' && parts[3]) return { name: 'artifact', caseId: parts[1], artifactId: parts[3], panel: parts[4] ?? 'findings' };
     return { name: 'case', caseId: parts[1], tab: parts[2] ?? 'artifacts' };
   }
+  if (parts[0] === 'keys') return { name: 'keys' };
+  if (parts[0] === 'bundle') return { name: 'bundle', path: parts[1] ?? null };
   return { name: 'cases' };
 }
 
@@ -20,6 +24,8 @@ export function href(route: Route): string {
     case 'cases': return '#/';
     case 'case': return `#/case/${encodeURIComponent(route.caseId)}/${route.tab}`;
     case 'artifact': return `#/case/${encodeURIComponent(route.caseId)}/artifact/${encodeURIComponent(route.artifactId)}/${route.panel}`;
+    case 'keys': return '#/keys';
+    case 'bundle': return route.path ? `#/bundle/${encodeURIComponent(route.path)}` : '#/bundle';
   }
 }
 

@@ -42,7 +42,7 @@ function JobRow({ job }: { job: JobProgress }) {
       </div>
       <progress max={100} value={pct} aria-label={`${job.label}: ${pct}%`} />
       <span className="job-figures">
-        {pct}%{job.itemsTotal > 0 && ` · ${job.itemsDone}/${job.itemsTotal} files`}
+        {pct}%{job.itemsTotal > 0 && ` · ${job.itemsDone}/${job.itemsTotal} items`}
         {job.bytesTotal > 0 && ` · ${formatBytes(job.bytesDone)} of ${formatBytes(job.bytesTotal)}`}
         {job.rate > 0 && job.state === 'running' && ` · ${formatBytes(job.rate)}/s · ETA ${formatDuration(job.etaSeconds)}`}
       </span>

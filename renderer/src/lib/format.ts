@@ -1,10 +1,4 @@
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
-}
+export { formatBytes } from '../../../shared/format.ts';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';

@@ -1,6 +1,7 @@
 // Builds ONNX models in code: the demo case's sample model and the test fixtures (no model can be
 // downloaded here). Thin helpers over the onnx-proto classes; each returns plain protobuf
 // objects so graphs compose freely.
+import { seededRandom } from '../../../../shared/seeded-random.ts';
 import { onnx, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.ts';
 
 export const FLOAT = 1;
@@ -72,17 +73,7 @@ export function buildModel(spec: ModelSpec): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so fixtures are identical on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A dense ReLU MLP classifier with softmax output, weights from a seed. */
 export function mlpClassifier(sizes: number[], seed = 1): Uint8Array {

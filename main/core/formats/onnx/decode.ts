@@ -1,5 +1,6 @@
 // Decodes an ONNX ModelProto from bytes with protobufjs and summarises its graph. The decoder
 // checks every length against the buffer; what it cannot decode becomes an error message here.
+import type { ExternalDataRef, OnnxGraphSummary, TensorSignature } from '../../../../shared/scan-details.ts';
 import { ELEMENT_TYPES, onnx, toNumber, type GraphProto, type ModelProto, type TensorProto, type ValueInfoProto } from './proto.ts';
 
 export type DecodeResult = { ok: true; model: ModelProto } | { ok: false; error: string };
@@ -15,38 +16,8 @@ export function decodeOnnxModel(bytes: Uint8Array): DecodeResult {
   }
 }
 
-export interface TensorSignature {
-  name: string;
-  elementType: string;
-  /** Dimensions: a number, a symbolic name, or null when unknown. */
-  shape: (number | string | null)[] | null;
-}
-
-export interface ExternalDataRef {
-  tensor: string;
-  location: string;
-  offset: number | null;
-  length: number | null;
-}
-
-export interface GraphSummary {
-  irVersion: number;
-  producer: string;
-  opsets: { domain: string; version: number }[];
-  inputs: TensorSignature[];
-  outputs: TensorSignature[];
-  /** Node count per operator, keyed `op` for the default domain and `domain::op` otherwise. */
-  operators: Record<string, number>;
-  nodeCount: number;
-  /** Nodes in subgraphs (If/Loop/Scan bodies) are counted too. */
-  subgraphCount: number;
-  initializerCount: number;
-  /** Elements across all initializers. */
-  parameterCount: number;
-  /** Operator domains other than the standard ones. */
-  customDomains: string[];
-  externalData: ExternalDataRef[];
-}
+export type { ExternalDataRef, TensorSignature } from '../../../../shared/scan-details.ts';
+export type GraphSummary = OnnxGraphSummary;
 
 const STANDARD_DOMAINS = new Set(['', 'ai.onnx', 'ai.onnx.ml', 'ai.onnx.training', 'ai.onnx.preview.training']);
 
@@ -84,6 +55,9 @@ export function allGraphs(root: GraphProto, maxGraphs = 10_000): GraphProto[] {
 export function summarizeModel(model: ModelProto): GraphSummary {
   const graph = model.graph ?? {};
   const graphs = allGraphs(graph);
+  // A node may call a function defined in the model itself: its domain is not a custom op library.
+  const localFunctions = new Set((model.functions ?? []).map((f) => `${f.domain ?? ''}::${f.name ?? ''}`));
+  const isLocal = (domain: string, op: string) => localFunctions.has(`${domain}::${op}`);
   const operators: Record<string, number> = {};
   const domains = new Set<string>();
   let nodeCount = 0;
@@ -94,7 +68,7 @@ export function summarizeModel(model: ModelProto): GraphSummary {
     for (const node of g.node ?? []) {
       nodeCount++;
       const domain = node.domain ?? '';
-      if (!STANDARD_DOMAINS.has(domain)) domains.add(domain);
+      if (!STANDARD_DOMAINS.has(domain) && !isLocal(domain, node.opType ?? '')) domains.add(domain);
       const key = domain && domain !== 'ai.onnx' ? `${domain}::${node.opType}` : (node.opType ?? '?');
       operators[key] = (operators[key] ?? 0) + 1;
     }
@@ -108,8 +82,10 @@ export function summarizeModel(model: ModelProto): GraphSummary {
       }
     }
   }
+  const localDomains = new Set((model.functions ?? []).map((f) => f.domain ?? ''));
   for (const o of model.opsetImport ?? []) {
-    if (!STANDARD_DOMAINS.has(o.domain ?? '')) domains.add(o.domain ?? '');
+    const d = o.domain ?? '';
+    if (!STANDARD_DOMAINS.has(d) && !localDomains.has(d)) domains.add(d);
   }
   return {
     irVersion: toNumber(model.irVersion),

@@ -4,6 +4,8 @@ import { ArtifactsTab } from './ArtifactsTab.tsx';
 import { ChecklistTab } from './ChecklistTab.tsx';
 import { CustodyTab } from './CustodyTab.tsx';
 import { FindingsTab } from './FindingsTab.tsx';
+import { DecisionTab } from '../trust/DecisionTab.tsx';
+import { VerifyTab } from '../trust/VerifyTab.tsx';
 
 export interface CaseTab {
   id: string;
@@ -15,5 +17,7 @@ export const CASE_TABS: readonly CaseTab[] = [
   { id: 'artifacts', label: 'Artifacts', Component: ArtifactsTab },
   { id: 'checklist', label: 'Checklist', Component: ChecklistTab },
   { id: 'findings', label: 'Findings', Component: FindingsTab },
+  { id: 'verify', label: 'Signatures & digests', Component: VerifyTab },
+  { id: 'decision', label: 'Decision & bundle', Component: DecisionTab },
   { id: 'custody', label: 'Custody log', Component: CustodyTab },
 ];

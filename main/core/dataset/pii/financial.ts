@@ -1,0 +1,78 @@
+// Payment cards (Luhn plus issuer ranges and lengths, via card-validator) and IBANs (country
+// length, account layout and mod-97, via ibantools).
+import cardValidator from 'card-validator';
+import { electronicFormatIBAN, getCountrySpecifications, isValidIBAN } from 'ibantools';
+import { allSameChar } from './checksums.ts';
+import { maskKeeping } from './mask.ts';
+import type { PiiDetector } from './types.ts';
+import { matches } from './regex.ts';
+
+const CARD_CANDIDATE = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d-]|[.,]\d)/g;
+/** A card number written the way cards print it: groups of 4 (or Amex 4-6-5). */
+const CARD_GROUPED = /^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/;
+
+export const paymentCard: PiiDetector = {
+  id: 'payment-card',
+  ruleId: 'dataset.pii-payment-card',
+  label: 'payment card numbers',
+  context: ['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'cc', 'pan', 'payment', 'cardnumber'],
+  gate: (f) => f.digits >= 13,
+  find(text, _col, hit, reject) {
+    for (const m of matches(CARD_CANDIDATE, text)) {
+      const raw = m[0];
+      const digits = raw.replace(/[ -]/g, '');
+      if (allSameChar(digits)) { reject(); continue; }
+      const v = cardValidator.number(digits, { luhnValidateUnionPay: true });
+      if (!v.isValid || !v.card) { reject(); continue; }
+      const grouped = CARD_GROUPED.test(raw);
+      hit({ start: m.index, end: m.index + raw.length, confidence: grouped ? 0.9 : 0.75, kind: v.card.niceType });
+    }
+  },
+  mask: (v) => maskKeeping(v, 0, 4),
+};
+
+const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}/g;
+let ibanLengths: Map<string, number> | null = null;
+
+function ibanLength(country: string): number | undefined {
+  if (!ibanLengths) {
+    ibanLengths = new Map();
+    for (const [code, spec] of Object.entries(getCountrySpecifications())) {
+      if (spec.chars) ibanLengths.set(code, spec.chars);
+    }
+  }
+  return ibanLengths.get(country);
+}
+
+/** End offset in `text` after `count` letters or digits from `start` (spaces skipped). */
+function endAfter(text: string, start: number, count: number): number {
+  let seen = 0;
+  let i = start;
+  while (i < text.length && seen < count) {
+    if (text[i] !== ' ') seen++;
+    i++;
+  }
+  return i;
+}
+
+export const iban: PiiDetector = {
+  id: 'iban',
+  ruleId: 'dataset.pii-iban',
+  label: 'IBANs',
+  context: ['iban', 'account', 'bank', 'konto', 'compte', 'cuenta', 'rekening'],
+  gate: (f) => f.digits >= 8 && f.upper >= 2,
+  find(text, _col, hit, reject) {
+    for (const m of matches(IBAN_CANDIDATE, text)) {
+      const length = ibanLength(m[0].slice(0, 2));
+      if (!length) { reject(); continue; }
+      // The candidate may run into a following word; cut it at the country's IBAN length.
+      const end = endAfter(text, m.index, length);
+      const raw = text.slice(m.index, end);
+      const electronic = electronicFormatIBAN(raw) ?? '';
+      if (electronic.length !== length || !isValidIBAN(electronic)) { reject(); continue; }
+      if (end < text.length && /[A-Za-z0-9]/.test(text[end]!)) { reject(); continue; }
+      hit({ start: m.index, end, confidence: 0.95, kind: electronic.slice(0, 2) });
+    }
+  },
+  mask: (v) => maskKeeping(v, 2, 4),
+};

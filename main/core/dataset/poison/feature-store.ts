@@ -1,0 +1,73 @@
+// Numeric feature values held for the numeric indicators: every row up to a cell budget, then
+// a uniform reservoir sample (seeded), so memory stays bounded whatever the dataset size.
+import { seededRandom } from './stats.ts';
+
+export class FeatureStore {
+  private cap = 4096;
+  n = 0;
+  /** Rows offered, stored or not. */
+  seen = 0;
+  values: Float32Array;
+  rows: Int32Array;
+  labels: Int32Array;
+  private readonly maxRows: number;
+  private readonly random = seededRandom(0x5eed);
+
+  constructor(readonly dims: number, maxCells = 32 * 1024 * 1024) {
+    this.maxRows = Math.max(1, Math.floor(maxCells / Math.max(1, dims)));
+    this.values = new Float32Array(this.cap * dims);
+    this.rows = new Int32Array(this.cap);
+    this.labels = new Int32Array(this.cap);
+  }
+
+  /** True once rows are being sampled rather than all kept. */
+  get sampled(): boolean {
+    return this.seen > this.n;
+  }
+
+  add(x: ArrayLike<number>, row: number, label: number): void {
+    this.seen++;
+    let at: number;
+    if (this.n < this.maxRows) {
+      if (this.n === this.cap) this.grow();
+      at = this.n++;
+    } else {
+      const j = Math.floor(this.random() * this.seen);
+      if (j >= this.maxRows) return;
+      at = j;
+    }
+    const base = at * this.dims;
+    for (let d = 0; d < this.dims; d++) this.values[base + d] = x[d]!;
+    this.rows[at] = row;
+    this.labels[at] = label;
+  }
+
+  private grow(): void {
+    this.cap = Math.min(this.cap * 2, this.maxRows);
+    const v = new Float32Array(this.cap * this.dims); v.set(this.values); this.values = v;
+    const r = new Int32Array(this.cap); r.set(this.rows); this.rows = r;
+    const l = new Int32Array(this.cap); l.set(this.labels); this.labels = l;
+  }
+
+  exportState(): { n: number; seen: number; values: Float32Array; rows: Int32Array; labels: Int32Array } {
+    return { n: this.n, seen: this.seen, values: this.values.subarray(0, this.n * this.dims), rows: this.rows.subarray(0, this.n), labels: this.labels.subarray(0, this.n) };
+  }
+
+  /** Adds the rows another store kept for a later part of the table (rows shifted by `offset`). */
+  absorb(o: { n: number; seen: number; values: Float32Array; rows: Int32Array; labels: Int32Array }, offset: number, label: (l: number) => number): void {
+    const x = new Float64Array(this.dims);
+    // Rows the other part saw but did not keep still count for the reservoir's arithmetic.
+    const skipped = o.seen - o.n;
+    for (let i = 0; i < o.n; i++) {
+      for (let d = 0; d < this.dims; d++) x[d] = o.values[i * this.dims + d]!;
+      this.add(x, o.rows[i]! + offset, label(o.labels[i]!));
+    }
+    this.seen += skipped;
+  }
+
+  column(d: number): Float64Array {
+    const out = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) out[i] = this.values[i * this.dims + d]!;
+    return out;
+  }
+}

@@ -1,0 +1,197 @@
+// Near-duplicate clusters with mixed labels. Each text gets a 24-value MinHash signature over
+// its word pairs (one-permutation hashing into 24 bins with optimal densification), indexed by
+// locality-sensitive hashing in 8 bands of 3 values. At the end, rows sharing a band key are
+// compared with the first row that had it, candidate pairs are confirmed by signature
+// agreement, and connected rows form clusters.
+import { combine32, mix32 } from '../profile/hash.ts';
+import { isWordCode } from './tokens.ts';
+import { DisjointSets } from './stats.ts';
+
+const BINS = 24;
+const BANDS = 8;
+const ROWS_PER_BAND = BINS / BANDS;
+/** Signature agreement (values equal out of 24) that counts as near-identical: Jaccard ≈ 0.6. */
+export const MIN_AGREEMENT = 15;
+const MIN_TEXT = 12;
+
+export interface NearDuplicateCluster {
+  rows: number[];
+  labels: Map<number, number>;
+}
+
+export interface NearDuplicateResult {
+  clusters: NearDuplicateCluster[];
+  rowsInMixedClusters: number;
+  indexedRows: number;
+  saturated: boolean;
+}
+
+export interface NearDuplicateState {
+  n: number;
+  sigs: Uint16Array;
+  bands: Uint32Array;
+  rows: Int32Array;
+  exact: Uint32Array;
+  saturated: boolean;
+}
+
+export class NearDuplicateIndex {
+  private cap = 1024;
+  private n = 0;
+  private sigs = new Uint16Array(this.cap * BINS);
+  private bands = new Uint32Array(this.cap * BANDS);
+  private rows = new Int32Array(this.cap);
+  private exact = new Uint32Array(this.cap);
+  private readonly mins = new Uint32Array(BINS);
+  private saturated = false;
+
+  constructor(private readonly maxRows = 4_000_000) {}
+
+  /**
+   * Shingles are adjacent word pairs of the text, lower-cased (callers normalise non-ASCII text
+   * first), so texts that share a vocabulary but not phrasing stay apart; `exactKey` identifies
+   * exact duplicates.
+   */
+  add(text: string, row: number, exactKey: number): void {
+    if (text.length < MIN_TEXT) return;
+    if (this.n >= this.maxRows) { this.saturated = true; return; }
+    const mins = this.mins;
+    mins.fill(0xffffffff);
+    let prev = 0;
+    let words = 0;
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+      while (i < n && !isWordCode(text.charCodeAt(i))) i++;
+      if (i >= n) break;
+      let h = 0x811c9dc5;
+      while (i < n) {
+        let c = text.charCodeAt(i);
+        if (!isWordCode(c)) break;
+        if (c >= 65 && c <= 90) c += 32;
+        h = Math.imul(h ^ c, 0x01000193);
+        i++;
+      }
+      h >>>= 0;
+      if (words > 0) this.take(combine32(prev, h));
+      prev = h;
+      words++;
+    }
+    if (words === 1) this.take(prev);
+    if (words === 0) return;
+    if (this.n === this.cap) this.grow();
+    const base = this.n * BINS;
+    // Optimal densification (Shrivastava, 2017): an empty bin copies the bin a fixed hash
+    // sequence of its index points to first, so equal sets stay equal and estimates unbiased.
+    for (let b = 0; b < BINS; b++) {
+      let v = mins[b]!;
+      for (let attempt = 1; v === 0xffffffff && attempt < 200; attempt++) {
+        v = mins[mix32((Math.imul(b + 1, 0x9e3779b1) + Math.imul(attempt, 0x7feb352d)) >>> 0) % BINS]!;
+      }
+      if (v === 0xffffffff) for (let j = 0; j < BINS && v === 0xffffffff; j++) v = mins[j]!;
+      this.sigs[base + b] = v >>> 16;
+    }
+    for (let band = 0; band < BANDS; band++) {
+      let k = 0x811c9dc5 ^ band;
+      for (let r = 0; r < ROWS_PER_BAND; r++) k = mix32((Math.imul(k, 31) + this.sigs[base + band * ROWS_PER_BAND + r]!) >>> 0);
+      this.bands[this.n * BANDS + band] = k;
+    }
+    this.rows[this.n] = row;
+    this.exact[this.n] = exactKey;
+    this.n++;
+  }
+
+  /** One shingle goes to one bin (one-permutation hashing); the bin keeps its minimum. */
+  private take(h: number): void {
+    const x = mix32(h);
+    const bin = (x >>> 7) % BINS;
+    const v = mix32((x + 0x9e3779b9) >>> 0);
+    if (v < this.mins[bin]!) this.mins[bin] = v;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const s = new Uint16Array(this.cap * BINS); s.set(this.sigs); this.sigs = s;
+    const b = new Uint32Array(this.cap * BANDS); b.set(this.bands); this.bands = b;
+    const r = new Int32Array(this.cap); r.set(this.rows); this.rows = r;
+    const e = new Uint32Array(this.cap); e.set(this.exact); this.exact = e;
+  }
+
+  exportState(): NearDuplicateState {
+    return { n: this.n, sigs: this.sigs.subarray(0, this.n * BINS), bands: this.bands.subarray(0, this.n * BANDS), rows: this.rows.subarray(0, this.n), exact: this.exact.subarray(0, this.n), saturated: this.saturated };
+  }
+
+  /** Appends the index of a later part of the table, whose rows start at `offset`. */
+  absorb(o: NearDuplicateState, offset: number): void {
+    for (let i = 0; i < o.n; i++) {
+      if (this.n >= this.maxRows) { this.saturated = true; break; }
+      if (this.n === this.cap) this.grow();
+      this.sigs.set(o.sigs.subarray(i * BINS, (i + 1) * BINS), this.n * BINS);
+      this.bands.set(o.bands.subarray(i * BANDS, (i + 1) * BANDS), this.n * BANDS);
+      this.rows[this.n] = o.rows[i]! + offset;
+      this.exact[this.n] = o.exact[i]!;
+      this.n++;
+    }
+    this.saturated ||= o.saturated;
+  }
+
+  private agreement(a: number, b: number): number {
+    let same = 0;
+    const sa = a * BINS;
+    const sb = b * BINS;
+    for (let i = 0; i < BINS; i++) if (this.sigs[sa + i] === this.sigs[sb + i]) same++;
+    return same;
+  }
+
+  finish(labelOf: (row: number) => number): NearDuplicateResult {
+    const n = this.n;
+    const sets = new DisjointSets(n);
+    // Per band, an open-addressing table from band key to the first row holding it; later rows
+    // with the same key are compared with that first row.
+    let cap = 1;
+    while (cap < n * 2) cap <<= 1;
+    const keys = new Uint32Array(cap);
+    const first = new Int32Array(cap);
+    const mask = cap - 1;
+    for (let band = 0; band < BANDS; band++) {
+      first.fill(-1);
+      for (let i = 0; i < n; i++) {
+        const k = this.bands[i * BANDS + band]!;
+        let slot = Math.imul(k, 0x9e3779b1) >>> 0 & mask;
+        for (;;) {
+          const f = first[slot]!;
+          if (f < 0) { keys[slot] = k; first[slot] = i; break; }
+          if (keys[slot] === k) {
+            if (this.agreement(f, i) >= MIN_AGREEMENT) sets.union(f, i);
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+      }
+    }
+    const members = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const root = sets.find(i);
+      if (root === i && !members.has(i)) continue; // singleton so far; added when a member joins
+      let list = members.get(root);
+      if (!list) { list = [root]; members.set(root, list); }
+      if (i !== root) list.push(i);
+    }
+    const clusters: NearDuplicateCluster[] = [];
+    let rowsInMixed = 0;
+    for (const list of members.values()) {
+      if (list.length < 2) continue;
+      // Clusters of exact copies only are the duplicate check's business.
+      const distinctTexts = new Set(list.map((i) => this.exact[i]!));
+      if (distinctTexts.size < 2) continue;
+      const labels = new Map<number, number>();
+      for (const i of list) { const l = labelOf(this.rows[i]!); labels.set(l, (labels.get(l) ?? 0) + 1); }
+      if (labels.size < 2) continue;
+      const rows = list.map((i) => this.rows[i]!).sort((a, b) => a - b);
+      clusters.push({ rows, labels });
+      rowsInMixed += rows.length;
+    }
+    clusters.sort((a, b) => b.rows.length - a.rows.length || a.rows[0]! - b.rows[0]!);
+    return { clusters, rowsInMixedClusters: rowsInMixed, indexedRows: n, saturated: this.saturated };
+  }
+}

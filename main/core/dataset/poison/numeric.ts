@@ -1,0 +1,83 @@
+// The numeric indicators over the feature store: robust z per column, an isolation forest over
+// all features together, and k-nearest-neighbour label disagreement. Each indicator stands
+// down when it would flag a large share of rows: that describes the data, not an injection.
+import type { FeatureStore } from './feature-store.ts';
+import { IsolationForest } from './isolation-forest.ts';
+import { knnLabelDisagreement } from './knn.ts';
+import { robustCentre, robustOutliers, type ColumnOutliers } from './robust-z.ts';
+
+export const FOREST_THRESHOLD = 0.7;
+const FOREST_MAX_SHARE = 0.01;
+const KNN_K = 10;
+const KNN_MAX_SHARE = 0.02;
+/** Neighbour-label agreement must cover this share of the way from chance to perfect. */
+const KNN_MIN_SEPARATION = 0.6;
+/** Above this many stored rows, neighbour search visits a bounded number of leaves. */
+const KNN_EXACT_ROWS = 50_000;
+/** Rows whose neighbours are examined (evenly spread over the stored rows beyond this). */
+export const KNN_MAX_QUERIES = 100_000;
+
+export interface HistogramBin { from: number; to: number; count: number }
+
+export interface NumericAnalysis {
+  columns: Array<{ name: string } & ColumnOutliers>;
+  forest: { rows: number[]; scores: number[]; threshold: number; histogram: HistogramBin[]; standsDown: boolean } | null;
+  knn: { rows: number[]; ownLabels: number[]; neighbourLabels: number[]; k: number; agreement: number; chanceAgreement: number; examined: number; standsDown: boolean } | null;
+  storedRows: number;
+  seenRows: number;
+  sampled: boolean;
+}
+
+function histogram(scores: Float64Array, bins = 20): HistogramBin[] {
+  const out: HistogramBin[] = Array.from({ length: bins }, (_, i) => ({ from: i / bins, to: (i + 1) / bins, count: 0 }));
+  for (const s of scores) out[Math.min(bins - 1, Math.max(0, Math.floor(s * bins)))]!.count++;
+  return out;
+}
+
+export function analyseNumeric(store: FeatureStore, names: readonly string[], labelled: boolean): NumericAnalysis {
+  const n = store.n;
+  const dims = store.dims;
+  const result: NumericAnalysis = { columns: [], forest: null, knn: null, storedRows: n, seenRows: store.seen, sampled: store.sampled };
+  if (n === 0 || dims === 0) return result;
+
+  // Robust standardisation; missing values sit at the median.
+  const data = new Float64Array(n * dims);
+  for (let d = 0; d < dims; d++) {
+    const col = store.column(d);
+    const centre = robustCentre(col);
+    const outliers = robustOutliers(col, (i) => store.rows[i]!, centre);
+    if (outliers) result.columns.push({ name: names[d] ?? `#${d}`, ...outliers });
+    const { median, scale } = centre;
+    for (let i = 0; i < n; i++) {
+      const x = col[i]!;
+      data[i * dims + d] = Number.isFinite(x) && scale > 0 ? (x - median) / scale : 0;
+    }
+  }
+
+  if (n >= 64) {
+    const forest = new IsolationForest(data, n, dims, { trees: 100, sampleSize: 256, seed: 0x1f0 });
+    const scores = forest.scoreAll(10, FOREST_THRESHOLD - 0.1);
+    const rows: number[] = [];
+    const rowScores: number[] = [];
+    for (let i = 0; i < n; i++) if (scores[i]! >= FOREST_THRESHOLD) { rows.push(store.rows[i]!); rowScores.push(scores[i]!); }
+    result.forest = { rows, scores: rowScores, threshold: FOREST_THRESHOLD, histogram: histogram(scores), standsDown: rows.length > Math.max(1, n * FOREST_MAX_SHARE) };
+  }
+
+  if (labelled && n >= 5 * KNN_K) {
+    const { flagged, neighbourLabel, agreement, chanceAgreement, examined } = knnLabelDisagreement(data, store.labels, n, dims, KNN_K, n > KNN_EXACT_ROWS ? 2 : Infinity, KNN_MAX_QUERIES);
+    const labelledRows = store.labels.subarray(0, n).filter((l) => l >= 0).length;
+    // Unanimous neighbours mean something only where features predict labels well.
+    const informative = agreement >= chanceAgreement + (1 - chanceAgreement) * KNN_MIN_SEPARATION;
+    result.knn = {
+      rows: flagged.map((i) => store.rows[i]!),
+      ownLabels: flagged.map((i) => store.labels[i]!),
+      neighbourLabels: neighbourLabel,
+      k: KNN_K,
+      agreement,
+      chanceAgreement,
+      examined,
+      standsDown: !informative || flagged.length > Math.max(1, labelledRows * KNN_MAX_SHARE),
+    };
+  }
+  return result;
+}

@@ -1,0 +1,10 @@
+// Numbers for people, the same on every face.
+
+/** Decimal units (1 KB = 1000 bytes), as disk and network tools report throughput. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
