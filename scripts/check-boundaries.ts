@@ -24,7 +24,8 @@ export const LAYERS: Layer[] = [
   // The core drives the sandbox worker: it shares the wire protocol and the pure probe
   // generators with it (so host and worker derive identical probes from a seed), nothing else.
   { folder: 'main/core', mayImport: ['shared', 'main/store', 'main/sandbox/protocol.ts', 'main/sandbox/probes.ts'], packages: NODE_PACKAGES, nodeBuiltins: true },
-  { folder: 'main/sandbox', mayImport: [], packages: /^onnxruntime-node$/, nodeBuiltins: true },
+  // The worker bundles only its own code, onnxruntime and dependency-free shared utilities.
+  { folder: 'main/sandbox', mayImport: ['shared/seeded-random.ts'], packages: /^onnxruntime-node$/, nodeBuiltins: true },
   { folder: 'main/cli', mayImport: ['shared', 'main/core', 'main/host'], packages: NODE_PACKAGES, nodeBuiltins: true },
   { folder: 'main/host', mayImport: ['shared', 'main/core'], packages: NODE_PACKAGES, nodeBuiltins: true },
   { folder: 'main/shell', mayImport: ['shared', 'main/core'], packages: /.*/, nodeBuiltins: true },

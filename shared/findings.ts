@@ -28,7 +28,7 @@ export interface FindingLocation {
   /** 1-based line and column in a text member (templates, sources). */
   line?: number;
   column?: number;
-  /** Dataset column and 0-based data-row indices. */
+  /** Dataset column (with `rows`) or a model input's name; 0-based data-row indices. */
   field?: string;
   rows?: number[];
   /** ONNX node or graph element name. */
@@ -58,7 +58,8 @@ export function formatLocation(loc: FindingLocation): string {
   if (loc.jsonPath) at.push(loc.jsonPath);
   if (loc.line !== undefined) at.push(loc.column !== undefined ? `line ${loc.line}:${loc.column}` : `line ${loc.line}`);
   if (loc.node) at.push(`node ${loc.node}`);
-  if (loc.field) at.push(`column ${loc.field}`);
+  // A field with rows is a dataset column; without, a named input (e.g. of a model).
+  if (loc.field) at.push(loc.rows ? `column ${loc.field}` : `input ${loc.field}`);
   if (loc.rows && loc.rows.length > 0) {
     const shown = loc.rows.slice(0, 5).join(', ');
     at.push(`rows ${shown}${loc.rows.length > 5 ? ` (+${loc.rows.length - 5} more)` : ''}`);

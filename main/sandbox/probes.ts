@@ -6,6 +6,7 @@
 // distribution, and each row is a window of it at an offset drawn from (seed, row index). A row
 // costs one memcpy, so generating probes keeps pace with inference; the pool is at least 32 rows
 // long, so two rows rarely share values.
+import { seededRandom } from '../../shared/seeded-random.ts';
 import { DTYPE_BYTES, type Distribution, type DType, type Edit, type InputPlan } from './protocol.ts';
 
 export type TypedRow =
@@ -47,17 +48,8 @@ export function mix32(a: number, b: number): number {
   return h >>> 0;
 }
 
-/** mulberry32: small, fast, good enough for probes; identical on every platform. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared mulberry32 generator: small, fast, identical on every platform. */
+export const random = seededRandom;
 
 function clamp(v: number, min: number | undefined, max: number | undefined): number {
   if (min !== undefined && v < min) return min;

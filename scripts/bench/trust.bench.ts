@@ -98,26 +98,6 @@ const bench: Bench = {
     const results: BenchResult[] = [];
     const signer = signerFromPrivateKey(generateSigningKey());
 
-    const modelDir = join(ctx.tmpDir, 'model');
-    ctx.log(`writing a ${MODEL_BYTES / GiB} GiB model in ${FILES} files...`);
-    const paths = await writeModel(modelDir);
-    const { json } = await signModel(modelDir, signer); // also warms the page cache
-    let best = { sum: Infinity, verify: Infinity };
-    for (let round = 0; round < 3; round++) {
-      const sum = await sha256sum(paths);
-      const [verify, r] = await timed(() => verifyModelSignature({ modelPath: modelDir, signature: json, trust: { kind: 'key', publicKey: signer.publicKey } }));
-      if (!r.ok) throw new Error(`verification failed: ${JSON.stringify(r.problems)}`);
-      ctx.log(`round ${round + 1}: sha256sum ${sum.toFixed(0)} ms, verify ${verify.toFixed(0)} ms`);
-      best = { sum: Math.min(best.sum, sum), verify: Math.min(best.verify, verify) };
-    }
-    results.push({
-      name: 'verify 2 GiB model / sha256sum',
-      value: best.verify / best.sum,
-      unit: 'x',
-      target: { bound: 1.1, better: 'lower' },
-      detail: { verify_ms: Math.round(best.verify), sha256sum_ms: Math.round(best.sum), bytes: MODEL_BYTES, files: FILES, verify_MBps: Math.round(MODEL_BYTES / 1e6 / (best.verify / 1000)) },
-    });
-
     // With the store in the loop: a case of 1,000 artifacts and 10,000 findings in SQLite, read
     // into a snapshot, exported with a stored (sealed) key, then the bundle file verified.
     const core = createCore({ dataDir: join(ctx.tmpDir, 'data'), defaultActor: 'bench' });
@@ -166,6 +146,26 @@ const bench: Bench = {
     } finally {
       await core.close();
     }
+    const modelDir = join(ctx.tmpDir, 'model');
+    ctx.log(`writing a ${MODEL_BYTES / GiB} GiB model in ${FILES} files...`);
+    const paths = await writeModel(modelDir);
+    const { json } = await signModel(modelDir, signer); // also warms the page cache
+    let best = { sum: Infinity, verify: Infinity };
+    for (let round = 0; round < 3; round++) {
+      const sum = await sha256sum(paths);
+      const [verify, r] = await timed(() => verifyModelSignature({ modelPath: modelDir, signature: json, trust: { kind: 'key', publicKey: signer.publicKey } }));
+      if (!r.ok) throw new Error(`verification failed: ${JSON.stringify(r.problems)}`);
+      ctx.log(`round ${round + 1}: sha256sum ${sum.toFixed(0)} ms, verify ${verify.toFixed(0)} ms`);
+      best = { sum: Math.min(best.sum, sum), verify: Math.min(best.verify, verify) };
+    }
+    results.push({
+      name: 'verify 2 GiB model / sha256sum',
+      value: best.verify / best.sum,
+      unit: 'x',
+      target: { bound: 1.1, better: 'lower' },
+      detail: { verify_ms: Math.round(best.verify), sha256sum_ms: Math.round(best.sum), bytes: MODEL_BYTES, files: FILES, verify_MBps: Math.round(MODEL_BYTES / 1e6 / (best.verify / 1000)) },
+    });
+
     return results;
   },
 };

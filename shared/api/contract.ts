@@ -9,6 +9,7 @@ import { artifactMethods } from './methods/artifacts.ts';
 import { caseMethods } from './methods/cases.ts';
 import { checklistMethods } from './methods/checklist.ts';
 import { custodyMethods } from './methods/custody.ts';
+import { datasetMethods } from './methods/dataset.ts';
 import { trustMethods } from './methods/trust.ts';
 import { scanMethods } from './methods/scan.ts';
 
@@ -21,6 +22,7 @@ export const contract = {
   ...trustMethods,
   ...scanMethods,
   ...behaveMethods,
+  ...datasetMethods,
 } as const satisfies Record<string, MethodDef>;
 
 export type Contract = typeof contract;

@@ -5,6 +5,7 @@ import { addCommand } from './add.ts';
 import { BEHAVE_COMMANDS } from './behave.ts';
 import { CASE_COMMANDS } from './cases.ts';
 import { checklistCommand } from './checklist.ts';
+import { DATASET_COMMANDS } from './dataset.ts';
 import { FINDINGS_COMMANDS } from './findings.ts';
 import { LOG_COMMANDS } from './log.ts';
 import { MISC_COMMANDS } from './misc.ts';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   ...TRUST_COMMANDS,
   ...BEHAVE_COMMANDS,
+  ...DATASET_COMMANDS,
 ];

@@ -2,6 +2,7 @@
 // assembled from each domain's handlers. Typed as `Handlers`, so a contract method without a
 // handler fails typechecking.
 import { behaveHandlers } from './behave-handlers.ts';
+import { datasetHandlers } from './dataset-handlers.ts';
 import { foundationHandlers } from './foundation-handlers.ts';
 import { scanHandlers } from './scan-handlers.ts';
 import { trustHandlers } from './trust-handlers.ts';
@@ -12,4 +13,5 @@ export const handlers: Handlers = {
   ...scanHandlers,
   ...trustHandlers,
   ...behaveHandlers,
+  ...datasetHandlers,
 };

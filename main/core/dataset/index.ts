@@ -12,3 +12,11 @@ export {
   type DatasetProvenanceRecord, type DatasetReport, type DatasetSchema, type ExportMaskedOptions, type ExportMaskedResult,
   type IndicatorCoverage, type LabelCount, type MaskMode, type PiiColumnSummary, type ScanDatasetOptions,
 } from './types.ts';
+// Readers and the PII scanner, for reading chosen rows back with their values masked
+// (main/core/dataset/service/rows.ts).
+export { CsvReader } from './read/csv.ts';
+export { JsonlReader } from './read/jsonl.ts';
+export { JsonArrayReader } from './read/json-array.ts';
+export { ParquetReader } from './read/parquet.ts';
+export type { Cell, TableReader, TableSink } from './read/types.ts';
+export { PiiScanner } from './pii/scanner.ts';

@@ -9,6 +9,7 @@ import { setChecklistEntry } from '../checklist/service.ts';
 import type { CoreContext } from '../context.ts';
 import { addArtifacts } from '../intake/add.ts';
 import type { Job } from '../jobs/registry.ts';
+import { verifyModelInCase } from '../trust/service/verify.ts';
 import { DEMO_SAMPLES } from './samples.ts';
 
 export async function createDemoCase(ctx: CoreContext, job: Job): Promise<Case> {
@@ -16,7 +17,7 @@ export async function createDemoCase(ctx: CoreContext, job: Job): Promise<Case> 
   await mkdir(dir, { recursive: true });
   const c = createCase(ctx, {
     name: 'Demo: sentiment-mlp intake',
-    description: 'A demonstration case built from generated sample artifacts: a model folder, a dataset and auditor evidence.',
+    description: 'A demonstration case built from sample artifacts generated on the spot: model folders (one signed by its publisher), a pickle that would run a command, a clean and a backdoored version of an ONNX classifier, datasets and auditor evidence.',
   });
   job.update({ itemsTotal: DEMO_SAMPLES.length, itemsDone: 0 });
   for (const [i, sample] of DEMO_SAMPLES.entries()) {
@@ -32,6 +33,12 @@ export async function createDemoCase(ctx: CoreContext, job: Job): Promise<Case> 
           break;
         case 'checklist':
           setChecklistEntry(ctx, { caseId: c.id, pointId: action.pointId, status: action.status, notes: action.notes });
+          break;
+        case 'verify-signature':
+          await verifyModelInCase(ctx, {
+            caseId: c.id, target: { path: action.model }, signature: { path: action.signature },
+            trust: { kind: 'key-file', path: action.publicKey },
+          }, job);
           break;
       }
     }

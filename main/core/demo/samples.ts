@@ -12,7 +12,9 @@ import { signedModelSample } from './trust-samples.ts';
 export type DemoAction =
   | { kind: 'add'; paths: string[] }
   | { kind: 'attach'; pointId: PointId; path: string }
-  | { kind: 'checklist'; pointId: PointId; status: ChecklistStatus; notes: string };
+  | { kind: 'checklist'; pointId: PointId; status: ChecklistStatus; notes: string }
+  /** Verifies an OpenSSF model signature of an added folder with a public key file. */
+  | { kind: 'verify-signature'; model: string; signature: string; publicKey: string };
 
 export interface DemoSample {
   name: string;

@@ -1,6 +1,6 @@
 // Demo sample for the trust layer: a model folder signed by a (generated) publisher key in
-// OpenSSF Model Signing format, with the publisher's public key attached to P11, so the demo
-// case can verify a real signature under "Signatures & digests" and export a signed bundle.
+// OpenSSF Model Signing format, with the publisher's public key attached to P11; the demo
+// verifies the signature, so P11 shows real evidence and a signed bundle can be exported.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mlpClassifier } from '../formats/onnx/build.ts';
@@ -26,9 +26,10 @@ export const signedModelSample: DemoSample = {
     return [
       { kind: 'add', paths: [folder] },
       { kind: 'attach', pointId: 'P11', path: keyPath },
+      { kind: 'verify-signature', model: folder, signature: signaturePath, publicKey: keyPath },
       {
         kind: 'checklist', pointId: 'P11', status: 'not_reviewed',
-        notes: `Publisher signature received as model.sig inside the folder; the publisher's public key is attached (${keyPath}). Verify it under "Signatures & digests" with that key file, or add the key to the trust store first.`,
+        notes: 'Publisher signature received as model.sig inside the folder and verified with the publisher\u2019s public key (attached). Decide whether to trust that key before passing this point.',
       },
     ];
   },

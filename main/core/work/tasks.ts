@@ -5,6 +5,7 @@ import type { FormatId } from '../formats/catalogue.ts';
 import { detectFormat } from '../formats/detect.ts';
 import { copyIntoBlobs } from '../intake/blobs.ts';
 import { sha256File } from '../intake/hash.ts';
+import { DATASET_TASKS } from '../dataset/service/worker-tasks.ts';
 import { FileSource } from '../io/byte-source.ts';
 import { scanSource, type ScanReport } from '../scan/engine.ts';
 
@@ -52,7 +53,7 @@ async function intake(input: IntakeInput, io: TaskIo): Promise<IntakeOutput> {
   }
 }
 
-export const TASKS = { intake } as const;
+export const TASKS = { intake, ...DATASET_TASKS } as const;
 export type TaskName = keyof typeof TASKS;
 export type TaskInput<T extends TaskName> = Parameters<(typeof TASKS)[T]>[0];
 export type TaskOutput<T extends TaskName> = Awaited<ReturnType<(typeof TASKS)[T]>>;

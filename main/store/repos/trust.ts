@@ -195,15 +195,3 @@ export function currentDecision(db: Database, caseId: string): StoredDecision | 
 export function listDecisions(db: Database, caseId: string): StoredDecision[] {
   return (stmt(db, 'SELECT * FROM decisions WHERE case_id = ? ORDER BY rowid').all(caseId) as DecisionRow[]).map(toDecision);
 }
-
-// ---- Dataset provenance for bundles ----
-
-/**
- * Rows of the dataset domain's `dataset_records` table for a case, in store order, when that table
- * exists (the dataset integration owns it); an empty list otherwise.
- */
-export function datasetRecords(db: Database, caseId: string): Record<string, unknown>[] {
-  const columns = db.prepare("SELECT name FROM pragma_table_info('dataset_records')").all() as { name: string }[];
-  if (!columns.some((c) => c.name === 'case_id')) return [];
-  return db.prepare('SELECT * FROM dataset_records WHERE case_id = ? ORDER BY rowid').all(caseId) as Record<string, unknown>[];
-}

@@ -46,15 +46,21 @@ export class PiiScanner {
   readonly nlpBudget: NlpBudget;
   private readonly byId: Map<DetectorId, PiiDetector>;
   private readonly phoneRegion: string | undefined;
-  private readonly perColumn = new WeakMap<ColumnHints, readonly PiiDetector[]>();
-  private readonly contextCache = new WeakMap<ColumnHints, Map<DetectorId, boolean>>();
+  /** Everything the scanner learns about one column, in one place (one lookup per value). */
+  private readonly state = new WeakMap<ColumnHints, ColumnState>();
   // One hit buffer and two bound callbacks for every call: no allocation per value.
   private readonly hits: DetectorHit[] = [];
-  private readonly learned = new WeakMap<ColumnHints, ColumnLearning>();
-  private rejectedBy: DetectorId | null = null;
+  private current: DetectorId | null = null;
   private onReject: ((id: DetectorId) => void) | null = null;
+  /** Rejections of the value being scanned, recorded when its result may be remembered. */
+  private recording: DetectorId[] | null = null;
+  private memoEntries = 0;
   private readonly collect = (h: DetectorHit): void => { this.hits.push(h); };
-  private readonly reject = (): void => { if (this.onReject && this.rejectedBy) this.onReject(this.rejectedBy); };
+  private readonly reject = (): void => {
+    if (this.current === null) return;
+    this.recording?.push(this.current);
+    this.onReject?.(this.current);
+  };
 
   constructor(options: PiiScannerOptions = {}) {
     this.nlpBudget = createNlpBudget(options.nlpCalls);
@@ -83,71 +89,123 @@ export class PiiScanner {
     };
   }
 
-  /** Detectors that can fire in a column at all (some depend on the column's name only). */
-  private detectorsFor(col: ColumnHints): readonly PiiDetector[] {
-    const cached = this.perColumn.get(col);
-    if (cached) return cached;
-    const list = this.detectors.filter((d) => (d.id !== 'password-field' || col.passwordLike) && (d.id !== 'high-entropy-secret' || col.keyLike));
-    this.perColumn.set(col, list);
-    return list;
-  }
-
-  private columnContext(col: ColumnHints, d: PiiDetector): boolean {
-    let m = this.contextCache.get(col);
-    if (!m) { m = new Map(); this.contextCache.set(col, m); }
-    let v = m.get(d.id);
-    if (v === undefined) { v = d.context.length > 0 && columnHasContext(col, d.context); m.set(d.id, v); }
-    return v;
+  private columnState(col: ColumnHints): ColumnState {
+    let s = this.state.get(col);
+    if (!s) {
+      // Detectors that can fire in this column at all (some depend on the column's name only).
+      const detectors = this.detectors.filter((d) => (d.id !== 'password-field' || col.passwordLike) && (d.id !== 'high-entropy-secret' || col.keyLike));
+      s = {
+        hints: col,
+        detectors,
+        context: detectors.map((d) => d.context.length > 0 && columnHasContext(col, d.context)),
+        learned: 0,
+        whole: new Map(),
+        dominant: -1,
+        memo: new Map(),
+        memoSeen: 0,
+        memoHits: 0,
+      };
+      this.state.set(col, s);
+    }
+    return s;
   }
 
   /**
-   * Detections in one value, sorted by position, overlaps resolved. Returns a shared empty
-   * array when nothing is found (the common case), so callers must not mutate it.
+   * Detections in one value, sorted by position, overlaps resolved. The returned array may be
+   * shared (the empty one always is, a repeated value's often is): callers must not mutate it.
    */
   scan(text: string, col: ColumnHints, rejected?: (id: DetectorId) => void): readonly PiiMatch[] {
     if (text.length < MIN_LENGTH && !(col.personNames && text.length >= 2)) return NONE;
+    const s = this.columnState(col);
+    const memo = s.memo;
+    if (memo !== null && text.length <= MEMO_MAX_CHARS) {
+      const known = memo.get(text);
+      s.memoSeen++;
+      if (known !== undefined) {
+        s.memoHits++;
+        if (known.rejects !== null && rejected) for (const id of known.rejects) rejected(id);
+        this.nlpBudget.skipped += known.nlpSkips;
+        if (s.learned < LEARN_VALUES) this.learn(text, s, known.matches);
+        this.reviewMemo(s);
+        return known.matches;
+      }
+      const skippedBefore = this.nlpBudget.skipped;
+      this.recording = [];
+      const matches = this.scanValue(text, s, rejected);
+      const entry: MemoEntry = { matches, rejects: this.recording.length > 0 ? this.recording : null, nlpSkips: this.nlpBudget.skipped - skippedBefore };
+      this.recording = null;
+      if (memo.size < MEMO_MAX_PER_COLUMN && this.memoEntries < MEMO_MAX_ENTRIES) {
+        memo.set(text, entry);
+        this.memoEntries++;
+      }
+      this.reviewMemo(s);
+      return matches;
+    }
+    return this.scanValue(text, s, rejected);
+  }
+
+  /**
+   * Repeated values (categories, stock phrases) are scanned once per column. A column whose
+   * values rarely repeat stops remembering them: a lookup costs less than a scan, not nothing.
+   */
+  private reviewMemo(s: ColumnState): void {
+    if (s.memoSeen < MEMO_WINDOW) return;
+    if (s.memoHits < s.memoSeen * MEMO_MIN_HIT_RATE) {
+      this.memoEntries -= s.memo!.size;
+      s.memo = null;
+      return;
+    }
+    s.memoSeen = 0;
+    s.memoHits = 0;
+  }
+
+  private scanValue(text: string, s: ColumnState, rejected: ((id: DetectorId) => void) | undefined): readonly PiiMatch[] {
     const f = cellFeatures(text);
     // A column whose values are each one whole e-mail address, phone number or name: a value
     // that is entirely one such match holds nothing else, so the other detectors can be skipped.
-    const learn = this.learning(col);
-    if (learn.dominant) {
-      const whole = this.wholeValue(text, f, col, learn.dominant, rejected);
+    if (s.dominant >= 0) {
+      const whole = this.wholeValue(text, f, s, s.dominant, rejected);
       if (whole) return whole;
     }
-    const result = this.fullScan(text, f, col, rejected);
-    if (learn.seen < LEARN_VALUES) {
-      learn.seen++;
-      if (result.length === 1 && isWhole(text, result[0]!)) {
-        const d = result[0]!.detector;
-        const n = (learn.whole.get(d) ?? 0) + 1;
-        learn.whole.set(d, n);
-        if (learn.seen === LEARN_VALUES && n >= LEARN_VALUES * 0.95) learn.dominant = this.byId.get(d) ?? null;
-      }
-      if (learn.seen === LEARN_VALUES && !learn.dominant) {
-        for (const [d, n] of learn.whole) if (n >= LEARN_VALUES * 0.95) learn.dominant = this.byId.get(d) ?? null;
-      }
-    }
+    const result = this.fullScan(text, f, s, rejected);
+    if (s.learned < LEARN_VALUES) this.learn(text, s, result);
     return result;
   }
 
-  private learning(col: ColumnHints): ColumnLearning {
-    let l = this.learned.get(col);
-    if (!l) { l = { seen: 0, whole: new Map(), dominant: null }; this.learned.set(col, l); }
-    return l;
+  private learn(text: string, s: ColumnState, result: readonly PiiMatch[]): void {
+    s.learned++;
+    if (result.length === 1 && isWhole(text, result[0]!)) {
+      const d = result[0]!.detector;
+      s.whole.set(d, (s.whole.get(d) ?? 0) + 1);
+    }
+    if (s.learned < LEARN_VALUES) return;
+    for (const [d, n] of s.whole) {
+      if (n < LEARN_VALUES * 0.95) continue;
+      s.dominant = s.detectors.findIndex((x) => x.id === d);
+      break;
+    }
+  }
+
+  private runDetector(d: PiiDetector, text: string, col: ColumnHints, rejected: ((id: DetectorId) => void) | undefined): DetectorHit[] {
+    const hits = this.hits;
+    hits.length = 0;
+    this.current = d.id;
+    this.onReject = rejected ?? null;
+    d.find(text, col, this.collect, this.reject);
+    this.current = null;
+    return hits;
   }
 
   /** The column's usual detector alone, when it matches the whole value; null otherwise. */
-  private wholeValue(text: string, f: CellFeatures, col: ColumnHints, d: PiiDetector, rejected?: (id: DetectorId) => void): readonly PiiMatch[] | null {
+  private wholeValue(text: string, f: CellFeatures, s: ColumnState, index: number, rejected?: (id: DetectorId) => void): readonly PiiMatch[] | null {
+    const d = s.detectors[index]!;
+    const col = s.hints;
     if (!d.gate(f, col)) return null;
-    const hits = this.hits;
-    hits.length = 0;
-    this.rejectedBy = rejected ? d.id : null;
-    this.onReject = rejected ?? null;
-    d.find(text, col, this.collect, this.reject);
+    const hits = this.runDetector(d, text, col, rejected);
     if (hits.length !== 1) return null;
     const h = hits[0]!;
     if (!isWhole(text, h)) return null;
-    const inColumn = this.columnContext(col, d);
+    const inColumn = s.context[index]!;
     if (h.needsContext && !inColumn) return null;
     const confidence = Math.min(0.99, h.confidence + (inColumn ? COLUMN_BOOST : 0));
     if (confidence < MIN_CONFIDENCE) return null;
@@ -156,19 +214,18 @@ export class PiiScanner {
     return [match];
   }
 
-  private fullScan(text: string, f: CellFeatures, col: ColumnHints, rejected?: (id: DetectorId) => void): readonly PiiMatch[] {
+  private fullScan(text: string, f: CellFeatures, s: ColumnState, rejected?: (id: DetectorId) => void): readonly PiiMatch[] {
     // A short number (an amount, an age, a count) holds nothing any detector looks for.
     if (f.letters === 0 && f.digits < 7 && f.dots < 3 && f.colons < 2) return NONE;
     let out: PiiMatch[] | null = null;
-    const hits = this.hits;
-    for (const d of this.detectorsFor(col)) {
+    const col = s.hints;
+    const detectors = s.detectors;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i]!;
       if (!d.gate(f, col)) continue;
-      hits.length = 0;
-      this.rejectedBy = rejected ? d.id : null;
-      this.onReject = rejected ?? null;
-      d.find(text, col, this.collect, this.reject);
+      const hits = this.runDetector(d, text, col, rejected);
       if (hits.length === 0) continue;
-      const inColumn = this.columnContext(col, d);
+      const inColumn = s.context[i]!;
       for (const h of hits) {
         const inWindow = !inColumn && d.context.length > 0 && windowHasContext(text, h.start, d.context);
         if (h.needsContext && !inColumn && !inWindow) continue;
@@ -202,11 +259,38 @@ const NONE: readonly PiiMatch[] = Object.freeze([]);
 /** Values of a column looked at before deciding whether it holds one kind of value only. */
 const LEARN_VALUES = 200;
 
-interface ColumnLearning {
-  seen: number;
+interface ColumnState {
+  hints: ColumnHints;
+  detectors: readonly PiiDetector[];
+  /** Per detector (same order): the column's name is one of its context words. */
+  context: readonly boolean[];
+  /** Values looked at for a dominant detector, and how many were one whole match of each. */
+  learned: number;
   whole: Map<DetectorId, number>;
-  dominant: PiiDetector | null;
+  /** Index of the detector nearly every value is wholly matched by, or -1. */
+  dominant: number;
+  /** Results of values seen before (null once the column proved not to repeat values). */
+  memo: Map<string, MemoEntry> | null;
+  memoSeen: number;
+  memoHits: number;
 }
+
+interface MemoEntry {
+  matches: readonly PiiMatch[];
+  /** Detectors that rejected a candidate in the value, replayed to the caller's tally. */
+  rejects: readonly DetectorId[] | null;
+  /** Values the language-analysis budget skipped while scanning it (0 or 1), replayed too. */
+  nlpSkips: number;
+}
+
+/** Values longer than this are not remembered (free text rarely repeats; keys stay small). */
+const MEMO_MAX_CHARS = 96;
+const MEMO_MAX_PER_COLUMN = 4096;
+/** Over all columns of one scanner, so a table with thousands of columns stays bounded. */
+const MEMO_MAX_ENTRIES = 65_536;
+/** Lookups between reviews of a column's repeat rate; below the rate the column stops remembering. */
+const MEMO_WINDOW = 4096;
+const MEMO_MIN_HIT_RATE = 0.05;
 
 /** The match covers the value apart from surrounding whitespace. */
 function isWhole(text: string, m: { start: number; end: number }): boolean {

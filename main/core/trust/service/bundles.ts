@@ -17,7 +17,8 @@ import { recordCustody } from '../../custody/log.ts';
 import { FileSource } from '../../io/byte-source.ts';
 import type { Job } from '../../jobs/registry.ts';
 import { countersignBundle } from '../bundle/countersign.ts';
-import { policyInput } from '../bundle/documents.ts';
+import { caseEvaluation, policyInput } from '../bundle/documents.ts';
+import { renderReportHtml } from '../bundle/report-html.ts';
 import { exportBundleToFile, type ModelFileToInclude } from '../bundle/export.ts';
 import type { CaseSnapshot } from '../bundle/snapshot.ts';
 import { verifyBundle, type TrustedKey } from '../bundle/verify.ts';
@@ -75,6 +76,17 @@ function modelFilesOf(ctx: CoreContext, s: CaseSnapshot): ModelFileToInclude[] {
   });
 }
 
+/**
+ * A renderer that has already started on the report the export will ask for (the HTML is a pure
+ * function of the snapshot); any other HTML is rendered when asked.
+ */
+function earlyRenderer(snapshot: CaseSnapshot, render: (html: string) => Promise<Uint8Array>): (html: string) => Promise<Uint8Array> {
+  const html = renderReportHtml(snapshot, { evaluation: caseEvaluation(snapshot), pdfNote: null });
+  const started = render(html);
+  started.catch(() => undefined); // observed when the export asks for it
+  return (asked) => (asked === html ? started : render(asked));
+}
+
 export interface ExportInput {
   caseId: string;
   key: SigningKeyRef;
@@ -99,6 +111,8 @@ export function exportCaseBundle(ctx: CoreContext, input: ExportInput, job?: Job
     job?.update({ currentItem: 'reading the case' });
     const snapshot = await snapshotCase(ctx, input.caseId);
     checkExportable(snapshot);
+    // The PDF takes Chromium a few seconds: start it now, beside unlocking the key and hashing.
+    const renderPdf = ctx.capabilities.renderPdf ? earlyRenderer(snapshot, ctx.capabilities.renderPdf) : undefined;
     const { signer, description } = await resolveSigner(ctx, input.key);
     const modelFiles = input.includeModels ? modelFilesOf(ctx, snapshot) : [];
     for (const m of modelFiles) {
@@ -107,7 +121,7 @@ export function exportCaseBundle(ctx: CoreContext, input: ExportInput, job?: Job
     job?.update({ currentItem: ctx.capabilities.renderPdf ? 'rendering the report' : 'writing the bundle' });
     const summary = await exportBundleToFile(snapshot, signer, out, {
       auditor: ctx.actor(),
-      ...(ctx.capabilities.renderPdf ? { renderPdf: ctx.capabilities.renderPdf } : { pdfAbsentReason: 'this face of Assay has no PDF renderer (no Chromium found)' }),
+      ...(renderPdf ? { renderPdf } : { pdfAbsentReason: 'this face of Assay has no PDF renderer (no Chromium found)' }),
       modelFiles,
       signal: job?.signal,
       onProgress: (p) => job?.update({ bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, currentItem: p.stage }),

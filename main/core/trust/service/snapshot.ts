@@ -9,7 +9,8 @@ import { countArtifacts, listArtifacts, listSets, toApiArtifact } from '../../..
 import { listChain } from '../../../store/repos/custody.ts';
 import { listAttachments } from '../../../store/repos/evidence.ts';
 import { artifactSeverityCounts, listFindings } from '../../../store/repos/findings.ts';
-import { currentDecision, datasetRecords, listVerifications, listWaivers } from '../../../store/repos/trust.ts';
+import { listDatasetRecordRows } from '../../../store/repos/datasets.ts';
+import { currentDecision, listVerifications, listWaivers } from '../../../store/repos/trust.ts';
 import { requireCase } from '../../cases/service.ts';
 import { getChecklistView } from '../../checklist/service.ts';
 import type { CoreContext } from '../../context.ts';
@@ -79,7 +80,8 @@ export async function snapshotCase(ctx: CoreContext, caseId: string): Promise<Ca
     policy,
     waivers: listWaivers(ctx.db, caseId),
     verifications: listVerifications(ctx.db, caseId, { currentOnly: true }).map((v) => ({ ...v.record, result: v.result })),
-    datasets: datasetRecords(ctx.db, caseId),
+    // Dataset provenance (P01): the dataset domain's records of the case, as stored.
+    datasets: listDatasetRecordRows(ctx.db, caseId),
     vulnerabilityDatabase: null,
     tool: { name: TOOL_NAME, version: ctx.version },
   };
