@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { ENTRIES, NATIVE_EXTERNALS } from './build-entries.mjs';
+import { DEV_EXTERNALS, ENTRIES, NATIVE_EXTERNALS } from './build-entries.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const quiet = process.argv.includes('--quiet');
@@ -24,16 +24,18 @@ for (const e of ENTRIES) {
     format: e.format,
     platform: e.platform ?? 'node',
     target: e.platform === 'browser' ? 'chrome120' : 'node20',
-    external: e.platform === 'browser' ? [] : NATIVE_EXTERNALS,
+    external: e.platform === 'browser' ? [] : [...NATIVE_EXTERNALS, ...DEV_EXTERNALS],
     sourcemap: true,
     logLevel: quiet ? 'error' : 'warning',
-    // CommonJS bundles (Electron main, preload) never take the import.meta paths: the shell
-    // passes explicit locations for workers and the version.
-    logOverride: e.format === 'cjs' ? { 'empty-import-meta': 'silent' } : {},
+    // The Electron main bundle (CommonJS) gets a real import.meta.url: the bundle's own file,
+    // from which the core finds Assay's root (main/core/util/app-root.ts).
+    define: e.moduleUrl ? { 'import.meta.url': '__assayModuleUrl' } : undefined,
     // ESM bundles that pull in CommonJS dependencies need a require function.
     banner: e.format === 'esm' && e.platform !== 'browser'
       ? { js: "import { createRequire as __assayCreateRequire } from 'node:module'; const require = __assayCreateRequire(import.meta.url);" }
-      : undefined,
+      : e.moduleUrl
+        ? { js: "const __assayModuleUrl = require('node:url').pathToFileURL(__filename).href;" }
+        : undefined,
   });
 }
 if (!quiet) console.error(`built renderer and ${ENTRIES.length} bundles into dist/`);

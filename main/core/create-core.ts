@@ -2,7 +2,7 @@
 // and exposes `call(method, input)`, which validates the input against the contract, runs the
 // handler, and validates the output. Every face goes through `call`; nothing else is exported
 // to them.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import type { CallContext } from './api/types.ts';
 import type { CoreContext, FaceCapabilities } from './context.ts';
 import { EventBus } from './events.ts';
 import { CancelledError, JobRegistry } from './jobs/registry.ts';
+import { appVersion } from './util/app-root.ts';
 import { WorkerPool, defaultWorkerEntry, type WorkerEntry } from './work/pool.ts';
 
 export interface CoreOptions {
@@ -45,15 +46,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.ASSAY_HOME && env.ASSAY_HOME.length > 0 ? env.ASSAY_HOME : join(homedir(), '.assay');
 }
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
-
 function osUser(): string {
   try {
     return userInfo().username;
@@ -82,7 +74,7 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? (() => new Date());
   const fallbackActor = options.defaultActor ?? osUser();
   const context: CoreContext = {
-    db, dataDir: options.dataDir, version: options.version ?? packageVersion(), events, jobs, pool,
+    db, dataDir: options.dataDir, version: options.version ?? appVersion(), events, jobs, pool,
     capabilities: { nodeRuntime: { execPath: process.execPath, env: {} }, ...options.capabilities },
     now: () => clock().toISOString(),
     actor: () => getSetting(db, 'auditor') ?? fallbackActor,

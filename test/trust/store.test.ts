@@ -356,25 +356,27 @@ test('the SARIF and the AI bill of materials of a bundle exported from the store
 });
 
 test('dataset provenance records of the case travel in the bundle as stored', async () => {
-  const { insertDatasetRecord } = await import('../../main/store/repos/datasets.ts');
   await withCore(async (core, dir) => {
     const csv = join(dir, 'reviews.csv');
     await writeFile(csv, 'id,text\n1,hello\n');
     const c = await core.invoke('cases.create', { name: 'with a dataset' });
     const added = await core.invoke('artifacts.add', { caseId: c.id, paths: [csv], storage: 'import', kind: 'dataset' });
     const a = added.added[0]!;
-    insertDatasetRecord(core.context.db, {
-      id: a.id, caseId: c.id, artifactId: a.id, setId: null, name: 'reviews.csv', source: 'Example crawl, 2024', licence: 'CC-BY-4.0',
-      collector: 'Example Lab', labeller: 'in-house', collectedFrom: '2024-01-01', collectedTo: '2024-02-01', accessNotes: '',
-      digests: [{ path: 'reviews.csv', sha256: a.sha256, size: a.size }], derivedFrom: null, transformation: null,
-      createdAt: core.context.now(), updatedAt: null, updatedBy: null,
+    await core.invoke('datasets.setRecord', {
+      datasetId: a.id, source: 'Example crawl, 2024', licence: 'CC-BY-4.0', collector: 'Example Lab', labeller: 'in-house',
+      collectedFrom: '2024-01-01', collectedTo: '2024-02-01', accessNotes: '',
     });
     const key = await core.invoke('keys.generate', { label: 'Alice', passphrase: PASS });
     const out = await core.invoke('bundles.export', { caseId: c.id, key: { keyId: key.id, passphrase: PASS }, outPath: join(dir, 'd.assay') });
-    const z = await readZip(await readFile(out.path), (n) => n === 'case/datasets.json');
-    const { datasets } = JSON.parse(z.members.find((m) => m.name === 'case/datasets.json')!.bytes!.toString()) as { datasets: { licence: string; digests: { sha256: string }[] }[] };
+    const z = await readZip(await readFile(out.path), (n) => n === 'case/datasets.json' || n === 'aibom.cdx.json');
+    const member = (name: string) => z.members.find((m) => m.name === name)!.bytes!.toString();
+    const { datasets } = JSON.parse(member('case/datasets.json')) as { datasets: { provenance: { licence: string }; digests: { sha256: string }[] }[] };
     assert.equal(datasets.length, 1);
-    assert.equal(datasets[0]!.licence, 'CC-BY-4.0');
+    assert.equal(datasets[0]!.provenance.licence, 'CC-BY-4.0');
     assert.equal(datasets[0]!.digests[0]!.sha256, a.sha256);
+    // The AI bill of materials carries the same provenance on the dataset's `data` component.
+    const bom = JSON.parse(member('aibom.cdx.json')) as { components: { type: string; properties?: { name: string; value: string }[] }[] };
+    const data = bom.components.find((x) => x.type === 'data')!;
+    assert.ok(data.properties!.some((p) => p.name === 'assay:provenance.licence' && p.value === 'CC-BY-4.0'));
   });
 });

@@ -113,7 +113,7 @@ async function scanInCase(ctx: CliContext, args: ParsedArgs): Promise<ExitCode> 
 const scan: Command = {
   path: ['data', 'scan'],
   usage: 'assay data scan PATH [--label COLUMN] [--format text|json] [--masked-out FILE [--mask pseudonym|redact] [--detectors LIST] [--key-file FILE]] [--phone-region CC]  |  assay data scan --case CASE DATASET [--label COLUMN]',
-  summary: 'Audit a dataset (CSV, TSV, JSON Lines, JSON, Parquet, or a folder of images in class subfolders): schema, PII and secrets (P03), poisoning indicators (P02). --masked-out writes a copy with detected values replaced (pseudonyms keyed by the workstation key or --key-file). With --case the dataset of a case is scanned and the result stored. Exit 0: nothing high or critical; 1: something is; 2: usage or I/O error.',
+  summary: 'Audit a dataset (CSV, TSV, JSON Lines, JSON, Parquet, or a folder of images in class subfolders): schema, PII and secrets (P03), poisoning indicators (P02). --masked-out writes a copy with detected values replaced (pseudonyms keyed by the workstation key or --key-file). With --case the dataset of a case is scanned and the result stored. Exit 0: nothing high or critical; 1: something is; 2: usage or I/O error; 3: not a dataset Assay can read.',
   options: {
     label: { type: 'string' }, format: { type: 'string' }, 'masked-out': { type: 'string' }, mask: { type: 'string' },
     detectors: { type: 'string' }, 'key-file': { type: 'string' }, 'phone-region': { type: 'string' }, case: { type: 'string' },
@@ -146,7 +146,9 @@ const scan: Command = {
       ctx.io.out(r.text);
       if (r.export) ctx.io.out(`masked copy: ${r.export.path} (${r.export.rows} rows, ${r.export.replaced} values replaced, sha256 ${r.export.outputSha256})\n`);
     }
-    return r.exitCode === 1 ? EXIT.checkFailed : EXIT.ok;
+    if (r.exitCode === 1) return EXIT.checkFailed;
+    // Nothing in an unreadable file was checked: not a pass (as `assay scan` does).
+    return r.document.findings.some((f) => f.ruleId === 'dataset.unreadable') ? EXIT.nothingScannable : EXIT.ok;
   },
 };
 

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { appRoot } from '../../core/util/app-root.ts';
 import { startHost } from '../../host/server.ts';
 import { EXIT, UsageError, type Command } from '../types.ts';
 
-export const RENDERER_DIR = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
-const BUILD_SCRIPT = fileURLToPath(new URL('../../../scripts/build.mjs', import.meta.url));
+const RENDERER_DIR = join(appRoot(), 'dist', 'renderer');
+const BUILD_SCRIPT = join(appRoot(), 'scripts', 'build.mjs');
 
 export const serveCommand: Command = {
   path: ['serve'],

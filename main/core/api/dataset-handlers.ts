@@ -20,7 +20,10 @@ export const datasetHandlers: HandlersFor<typeof datasetMethods> = {
     const { datasetId, ...provenance } = input;
     return summaryOf(ctx, setProvenance(ctx, datasetId, provenance));
   },
-  'datasets.rows': (ctx, input) => ctx.jobs.run('Reading dataset rows', input.jobId, (job) => readRows(ctx, input.datasetId, input.rows, job)),
+  'datasets.rows': (ctx, input) => {
+    const t = requireTarget(ctx, input.datasetId);
+    return ctx.jobs.run(`Reading rows of ${t.name}`, input.jobId, (job) => readRows(ctx, input.datasetId, input.rows, job));
+  },
   'datasets.reviewRows': (ctx, input) => reviewRows(ctx, input),
   'datasets.exclusions': (ctx, input) => exportExclusions(ctx, input.datasetId, input.outPath),
   'datasets.exportMasked': (ctx, input) => {

@@ -121,21 +121,22 @@ function packageDirOf(file: string, name: string): string {
 export function workerBundleCandidates(): string[] {
   const out: string[] = [];
   if (process.env.ASSAY_SANDBOX_WORKER) out.push(process.env.ASSAY_SANDBOX_WORKER);
+  // The packaged app: the worker must be a real file (unpacked from asar) for bubblewrap to bind.
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources) out.push(join(resources, 'app.asar.unpacked/dist/sandbox/worker.mjs'));
   const url = moduleUrl();
   if (url) {
     // From main/core/behave/ in a checkout, and from dist/<bundle>/ when the core is bundled.
     out.push(new URL('../../../dist/sandbox/worker.mjs', url).pathname, new URL('../sandbox/worker.mjs', url).pathname);
   }
   out.push(join(process.cwd(), 'dist/sandbox/worker.mjs'));
-  const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (resources) out.push(join(resources, 'app.asar.unpacked/dist/sandbox/worker.mjs'));
   return out;
 }
 
-/** onnxruntime-node unpacked beside the packaged app's asar archive (the bundled core has no module URL). */
+/** onnxruntime-node unpacked beside the packaged app's asar archive (only real files can be bound). */
 function packagedOrtEntry(): string | undefined {
   const resources = (process as { resourcesPath?: string }).resourcesPath;
-  if (!resources || moduleUrl()) return undefined;
+  if (!resources) return undefined;
   const entry = join(resources, 'app.asar.unpacked/node_modules/onnxruntime-node/dist/index.js');
   return existsSync(entry) ? entry : undefined;
 }

@@ -15,6 +15,8 @@ import type { WorkerJob } from './scan-worker.ts';
 import { buildTableReport } from './scan-table.ts';
 import { TableAnalysis, type AnalysisState } from './table-analysis.ts';
 import type { DatasetLimits, DatasetReport, ScanDatasetOptions } from './types.ts';
+import { join } from 'node:path';
+import { appRoot, runningFromSources } from '../util/app-root.ts';
 
 
 interface WorkerResult { rows: number; state: AnalysisState }
@@ -25,9 +27,8 @@ interface WorkerResult { rows: number; state: AnalysisState }
  * a bundled build must ship `scan-worker.js` beside this module. Null when neither is possible.
  */
 function spawnWorker(): Worker | null {
-  const fromSource = import.meta.url.endsWith('.ts');
   try {
-    if (!fromSource) return new Worker(new URL('./scan-worker.js', import.meta.url));
+    if (!runningFromSources()) return new Worker(join(appRoot(), 'dist', 'workers', 'dataset-scan-worker.mjs'));
     const tsx = import.meta.resolve('tsx/esm/api');
     const target = new URL('./scan-worker.ts', import.meta.url).href;
     const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(target)}); });`;

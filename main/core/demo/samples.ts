@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ChecklistStatus, PointId } from '../../../shared/checklist/points.ts';
 import { mlpClassifier, seededRandom } from '../formats/onnx/build.ts';
 import { backdooredModelSample } from './behave-samples.ts';
+import { poisonedDatasetSample } from './dataset-samples.ts';
 import { maliciousPickleSample } from './scan-samples.ts';
 import { signedModelSample } from './trust-samples.ts';
 
@@ -71,4 +72,5 @@ export const DEMO_SAMPLES: readonly DemoSample[] = [
   maliciousPickleSample,
   signedModelSample,
   backdooredModelSample,
+  poisonedDatasetSample,
 ];

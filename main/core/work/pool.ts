@@ -2,7 +2,10 @@
 // busy; a cancelled task is aborted inside its worker; a worker that dies fails its tasks and
 // is replaced.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { appRoot, runningFromSources } from '../util/app-root.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import type { TaskInput, TaskName, TaskOutput } from './tasks.ts';
 
@@ -36,6 +39,7 @@ export interface WorkerEntry {
 }
 
 export function defaultWorkerEntry(): WorkerEntry {
+  if (!runningFromSources()) return { url: pathToFileURL(join(appRoot(), 'dist', 'workers', 'worker.mjs')) };
   return {
     url: new URL('./tsx-bootstrap.mjs', import.meta.url),
     workerData: { tsEntry: new URL('./worker.ts', import.meta.url).href },

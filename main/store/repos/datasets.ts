@@ -165,5 +165,5 @@ export function getPseudonymKey(db: Database, scope: string): Buffer | null {
 
 /** Stores a key unless the scope has one already (then the stored key wins). */
 export function insertPseudonymKey(db: Database, scope: string, key: Buffer, createdAt: string): void {
-  stmt(db, 'INSERT OR IGNORE INTO pseudonym_keys (scope, key, created_at) VALUES (?, ?, ?)').run(scope, key, createdAt);
+  stmt(db, 'INSERT INTO pseudonym_keys (scope, key, created_at) VALUES (?, ?, ?) ON CONFLICT(scope) DO NOTHING').run(scope, key, createdAt);
 }

@@ -94,6 +94,24 @@ export function phoneValid(candidate: string, region: string | undefined): boole
   return valid;
 }
 
+/** Fewest digits PHONE_NATIONAL or PHONE_BARE can match. */
+const MIN_NATIONAL_DIGITS = 6;
+
+function overlapsAny(spans: ReadonlyArray<readonly [number, number]>, start: number, end: number): boolean {
+  for (const [s, e] of spans) if (start < e && s < end) return true;
+  return false;
+}
+
+function digitsOutside(text: string, spans: ReadonlyArray<readonly [number, number]>): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (!spans.some(([s, e]) => i >= s && i < e)) n++;
+  }
+  return n;
+}
+
 const phoneColumns = new WeakMap<ColumnHints, boolean>();
 function phoneColumn(col: ColumnHints): boolean {
   let v = phoneColumns.get(col);
@@ -110,7 +128,6 @@ export const phone: PiiDetector = {
   find(text, col, hit, reject) {
     // Spans already taken by an international number are not looked at again as national ones.
     const taken: Array<[number, number]> = [];
-    const free = (start: number, end: number) => !taken.some(([s, e]) => start < e && s < end);
     if (text.includes('+') || text.includes('00')) for (const m of matches(PHONE_INTL, text)) {
       const end = m.index + m[0].length;
       taken.push([m.index, end]);
@@ -119,10 +136,13 @@ export const phone: PiiDetector = {
     }
     const inColumn = phoneColumn(col);
     if (!col.phoneRegion && !inColumn) return;
+    // National and bare numbers need six digits outside the international ones (the usual
+    // case in a phone column: the value was one international number).
+    if (taken.length > 0 && digitsOutside(text, taken) < MIN_NATIONAL_DIGITS) return;
     const region = col.phoneRegion ?? 'US';
     for (const m of matches(PHONE_NATIONAL, text)) {
       const end = m.index + m[0].length;
-      if (LOOKS_LIKE_DATE.test(m[0]) || !free(m.index, end)) continue;
+      if (LOOKS_LIKE_DATE.test(m[0]) || overlapsAny(taken, m.index, end)) continue;
       taken.push([m.index, end]);
       if (phoneValid(m[0], region)) hit({ start: m.index, end, confidence: 0.7, needsContext: !col.phoneRegion });
       else reject();
@@ -130,7 +150,7 @@ export const phone: PiiDetector = {
     if (!inColumn) return;
     for (const m of matches(PHONE_BARE, text)) {
       const end = m.index + m[0].length;
-      if (!free(m.index, end)) continue;
+      if (overlapsAny(taken, m.index, end)) continue;
       if (phoneValid(m[0], region)) hit({ start: m.index, end, confidence: 0.6 });
       else reject();
     }
@@ -217,7 +237,8 @@ export const birthDate: PiiDetector = {
   ruleId: 'dataset.pii-birth-date',
   label: 'dates of birth',
   context: BIRTH_CONTEXT,
-  gate: (f) => f.digits >= 5,
+  // Outside a birth-date column a value needs a birth word (three letters at least).
+  gate: (f, col) => f.digits >= 5 && (f.letters >= 3 || birthColumn(col)),
   find(text, col, hit, reject) {
     const inColumn = birthColumn(col);
     if (!inColumn && !BIRTH_HINT.test(text)) return;

@@ -15,6 +15,8 @@ export function cellFeatures(text: string): CellFeatures {
   let maxDigitRun = 0;
   let plus = false;
   let equals = false;
+  let dashes = 0;
+  let underscores = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
@@ -36,10 +38,12 @@ export function cellFeatures(text: string): CellFeatures {
     else if (c === 61) equals = true;
     else if (c === 58) colons++;
     else if (c === 46) dots++;
+    else if (c === 45) dashes++;
+    else if (c === 95) underscores++;
     else if (c > 127) { nonAscii = true; letters++; }
     // punctuation inside a token (`_`, `-`, `.`, `/`, `+`, `=`) keeps the word going
     word++;
   }
   if (word > longestWord) longestWord = word;
-  return { length: text.length, digits, upper, at, colons, dots, nonAscii, longestWord, letters, maxDigitRun, plus, equals };
+  return { length: text.length, digits, upper, at, colons, dots, nonAscii, longestWord, letters, maxDigitRun, plus, equals, dashes, underscores };
 }

@@ -52,13 +52,9 @@ export class PiiScanner {
   private readonly hits: DetectorHit[] = [];
   private current: DetectorId | null = null;
   private onReject: ((id: DetectorId) => void) | null = null;
-  /** Rejections of the value being scanned, recorded when its result may be remembered. */
-  private recording: DetectorId[] | null = null;
-  private memoEntries = 0;
   private readonly collect = (h: DetectorHit): void => { this.hits.push(h); };
   private readonly reject = (): void => {
     if (this.current === null) return;
-    this.recording?.push(this.current);
     this.onReject?.(this.current);
   };
 
@@ -101,9 +97,6 @@ export class PiiScanner {
         learned: 0,
         whole: new Map(),
         dominant: -1,
-        memo: new Map(),
-        memoSeen: 0,
-        memoHits: 0,
       };
       this.state.set(col, s);
     }
@@ -111,52 +104,12 @@ export class PiiScanner {
   }
 
   /**
-   * Detections in one value, sorted by position, overlaps resolved. The returned array may be
-   * shared (the empty one always is, a repeated value's often is): callers must not mutate it.
+   * Detections in one value, sorted by position, overlaps resolved. Returns a shared empty
+   * array when nothing is found (the common case), so callers must not mutate it.
    */
   scan(text: string, col: ColumnHints, rejected?: (id: DetectorId) => void): readonly PiiMatch[] {
     if (text.length < MIN_LENGTH && !(col.personNames && text.length >= 2)) return NONE;
-    const s = this.columnState(col);
-    const memo = s.memo;
-    if (memo !== null && text.length <= MEMO_MAX_CHARS) {
-      const known = memo.get(text);
-      s.memoSeen++;
-      if (known !== undefined) {
-        s.memoHits++;
-        if (known.rejects !== null && rejected) for (const id of known.rejects) rejected(id);
-        this.nlpBudget.skipped += known.nlpSkips;
-        if (s.learned < LEARN_VALUES) this.learn(text, s, known.matches);
-        this.reviewMemo(s);
-        return known.matches;
-      }
-      const skippedBefore = this.nlpBudget.skipped;
-      this.recording = [];
-      const matches = this.scanValue(text, s, rejected);
-      const entry: MemoEntry = { matches, rejects: this.recording.length > 0 ? this.recording : null, nlpSkips: this.nlpBudget.skipped - skippedBefore };
-      this.recording = null;
-      if (memo.size < MEMO_MAX_PER_COLUMN && this.memoEntries < MEMO_MAX_ENTRIES) {
-        memo.set(text, entry);
-        this.memoEntries++;
-      }
-      this.reviewMemo(s);
-      return matches;
-    }
-    return this.scanValue(text, s, rejected);
-  }
-
-  /**
-   * Repeated values (categories, stock phrases) are scanned once per column. A column whose
-   * values rarely repeat stops remembering them: a lookup costs less than a scan, not nothing.
-   */
-  private reviewMemo(s: ColumnState): void {
-    if (s.memoSeen < MEMO_WINDOW) return;
-    if (s.memoHits < s.memoSeen * MEMO_MIN_HIT_RATE) {
-      this.memoEntries -= s.memo!.size;
-      s.memo = null;
-      return;
-    }
-    s.memoSeen = 0;
-    s.memoHits = 0;
+    return this.scanValue(text, this.columnState(col), rejected);
   }
 
   private scanValue(text: string, s: ColumnState, rejected: ((id: DetectorId) => void) | undefined): readonly PiiMatch[] {
@@ -269,28 +222,7 @@ interface ColumnState {
   whole: Map<DetectorId, number>;
   /** Index of the detector nearly every value is wholly matched by, or -1. */
   dominant: number;
-  /** Results of values seen before (null once the column proved not to repeat values). */
-  memo: Map<string, MemoEntry> | null;
-  memoSeen: number;
-  memoHits: number;
 }
-
-interface MemoEntry {
-  matches: readonly PiiMatch[];
-  /** Detectors that rejected a candidate in the value, replayed to the caller's tally. */
-  rejects: readonly DetectorId[] | null;
-  /** Values the language-analysis budget skipped while scanning it (0 or 1), replayed too. */
-  nlpSkips: number;
-}
-
-/** Values longer than this are not remembered (free text rarely repeats; keys stay small). */
-const MEMO_MAX_CHARS = 96;
-const MEMO_MAX_PER_COLUMN = 4096;
-/** Over all columns of one scanner, so a table with thousands of columns stays bounded. */
-const MEMO_MAX_ENTRIES = 65_536;
-/** Lookups between reviews of a column's repeat rate; below the rate the column stops remembering. */
-const MEMO_WINDOW = 4096;
-const MEMO_MIN_HIT_RATE = 0.05;
 
 /** The match covers the value apart from surrounding whitespace. */
 function isWhole(text: string, m: { start: number; end: number }): boolean {

@@ -1,7 +1,7 @@
 // Credentials and secrets: documented token layouts, private key blocks, passwords in
 // connection strings, and random-looking values in columns named like keys.
 import { maskPrefix } from './mask.ts';
-import type { DetectorHit, DetectorId, PiiDetector } from './types.ts';
+import type { CellFeatures, DetectorHit, DetectorId, PiiDetector } from './types.ts';
 import { matches } from './regex.ts';
 
 interface TokenLayout {
@@ -17,6 +17,8 @@ interface TokenLayout {
   keep: number;
   /** Shortest unbroken token the layout needs (the gate); default 16. */
   minWord?: number;
+  /** Characters the layout cannot do without (its fixed prefix or separators), for the gate. */
+  needs: (f: CellFeatures) => boolean;
 }
 
 function jwtValid(value: string): boolean {
@@ -33,37 +35,37 @@ const TOKEN_LAYOUTS: readonly TokenLayout[] = [
   {
     id: 'private-key', ruleId: 'dataset.secret-private-key', label: 'private key blocks', kind: 'PEM private key',
     marker: /-----BEGIN/, pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,8192}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?/g,
-    confidence: 0.99, keep: 0, minWord: 0,
+    confidence: 0.99, keep: 0, minWord: 0, needs: (f) => f.dashes >= 10 && f.upper >= 15,
   },
   {
     id: 'aws-access-key', ruleId: 'dataset.secret-cloud-key', label: 'AWS access key ids', kind: 'AWS access key id',
-    marker: /A(?:KIA|SIA|BIA|CCA)/, pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g, confidence: 0.9, keep: 4,
+    marker: /A(?:KIA|SIA|BIA|CCA)/, pattern: /(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g, confidence: 0.9, keep: 4, needs: (f) => f.upper >= 4,
   },
   {
     id: 'google-api-key', ruleId: 'dataset.secret-cloud-key', label: 'Google API keys', kind: 'Google API key',
-    marker: /AIza/, pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, confidence: 0.9, keep: 4,
+    marker: /AIza/, pattern: /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g, confidence: 0.9, keep: 4, needs: (f) => f.upper >= 2,
   },
   {
     id: 'github-token', ruleId: 'dataset.secret-token', label: 'GitHub tokens', kind: 'GitHub token',
     marker: /gh[pousr]_|github_pat_/, pattern: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g,
-    confidence: 0.95, keep: 4,
+    confidence: 0.95, keep: 4, needs: (f) => f.underscores >= 1,
   },
   {
     id: 'gitlab-token', ruleId: 'dataset.secret-token', label: 'GitLab tokens', kind: 'GitLab personal access token',
-    marker: /glpat-/, pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, confidence: 0.95, keep: 6,
+    marker: /glpat-/, pattern: /(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, confidence: 0.95, keep: 6, needs: (f) => f.dashes >= 1,
   },
   {
     id: 'slack-token', ruleId: 'dataset.secret-token', label: 'Slack tokens', kind: 'Slack token',
-    marker: /xox[abposr]-/, pattern: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g, confidence: 0.9, keep: 5,
+    marker: /xox[abposr]-/, pattern: /(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,250}(?![A-Za-z0-9-])/g, confidence: 0.9, keep: 5, needs: (f) => f.dashes >= 1,
   },
   {
     id: 'stripe-key', ruleId: 'dataset.secret-token', label: 'Stripe live keys', kind: 'Stripe live key',
-    marker: /_live_/, pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, confidence: 0.95, keep: 8,
+    marker: /_live_/, pattern: /(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, confidence: 0.95, keep: 8, needs: (f) => f.underscores >= 2,
   },
   {
     id: 'jwt', ruleId: 'dataset.secret-token', label: 'JSON Web Tokens', kind: 'JWT',
     marker: /eyJ/, pattern: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{10,2048}(?![A-Za-z0-9_-])/g,
-    confidence: 0.9, validate: jwtValid, keep: 3,
+    confidence: 0.9, validate: jwtValid, keep: 3, needs: (f) => f.upper >= 2 && f.dots >= 2,
   },
 ];
 
@@ -85,7 +87,7 @@ function tokenDetector(t: TokenLayout): PiiDetector {
     ruleId: t.ruleId,
     label: t.label,
     context: ['key', 'token', 'secret', 'credential', 'auth', 'api'],
-    gate: (f) => f.longestWord >= (t.minWord ?? 16) && f.length >= 20,
+    gate: (f) => f.longestWord >= (t.minWord ?? 16) && f.length >= 20 && t.needs(f),
     find(text, _col, hit, reject) {
       if (!hasMarker(text) || !t.marker.test(text)) return;
       for (const m of matches(t.pattern, text)) {

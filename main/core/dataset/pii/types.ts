@@ -31,6 +31,8 @@ export interface CellFeatures {
   maxDigitRun: number;
   plus: boolean;
   equals: boolean;
+  dashes: number;
+  underscores: number;
 }
 
 /** What a detector knows about the column a value sits in (built once per column). */

@@ -13,8 +13,8 @@ const EXACT_DISTINCT_LIMIT = 10_000;
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 80;
 
-const INT = /^[+-]?\d+$/;
-const NUM = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// The language of integers is /^[+-]?\d+$/ and of numbers /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/,
+// matched by hand in numberShape.
 const DATE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?|\d{1,2}[/.]\d{1,2}[/.]\d{4})$/;
 const BOOL = /^(?:true|false|TRUE|FALSE|True|False)$/;
 
@@ -31,7 +31,13 @@ function hashHead(s: string): number {
 export function isNullValue(v: Cell): boolean {
   if (v === null) return true;
   if (typeof v !== 'string' || v.length > 8) return false; // every null token is short
-  return NULL_TOKENS.has(v) || NULL_TOKENS.has(v.trim());
+  return v.length === 0 || (mayBeNullToken(v) && (NULL_TOKENS.has(v) || NULL_TOKENS.has(v.trim())));
+}
+
+/** Cheap test before the set lookups: every null token starts with N, n, # or is padded. */
+function mayBeNullToken(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 78 || c === 110 || c === 35 || c <= 32;
 }
 
 function trimmed(s: string): string {
@@ -39,16 +45,50 @@ function trimmed(s: string): string {
   return n > 0 && (s.charCodeAt(0) <= 32 || s.charCodeAt(n - 1) <= 32) ? s.trim() : s;
 }
 
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/**
+ * The kind of a trimmed value, by one pass over its characters where the regular expressions
+ * above would take two or three: INT and NUM are matched by hand, DATE only when the value is
+ * long enough and has a date separator where a date has one.
+ */
 export function kindOfString(s: string): Kind {
+  const n = s.length;
   const c = s.charCodeAt(0);
-  if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46) {
-    if (INT.test(s)) return 'integer';
-    if (NUM.test(s)) return 'number';
-    if (DATE.test(s)) return 'date';
+  if (isDigit(c) || c === 45 || c === 43 || c === 46) {
+    const numeric = numberShape(s);
+    if (numeric !== null) return numeric;
+    if (n >= 8 && isDigit(c) && DATE.test(s)) return 'date';
     return 'string';
   }
   if ((c === 116 || c === 102 || c === 84 || c === 70) && BOOL.test(s)) return 'boolean';
   return 'string';
+}
+
+/** 'integer' for INT, 'number' for NUM, null for neither (same language as the two patterns). */
+function numberShape(s: string): 'integer' | 'number' | null {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  let intDigits = 0;
+  while (i < n && isDigit(s.charCodeAt(i))) { i++; intDigits++; }
+  if (i === n) return intDigits > 0 ? 'integer' : null;
+  let fracDigits = 0;
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && isDigit(s.charCodeAt(i))) { i++; fracDigits++; }
+  }
+  if (intDigits === 0 && fracDigits === 0) return null;
+  if (i === n) return 'number';
+  c = s.charCodeAt(i);
+  if (c !== 101 && c !== 69) return null;
+  i++;
+  c = s.charCodeAt(i);
+  if (c === 43 || c === 45) i++;
+  let expDigits = 0;
+  while (i < n && isDigit(s.charCodeAt(i))) { i++; expDigits++; }
+  return expDigits > 0 && i === n ? 'number' : null;
 }
 
 export function kindOf(v: Exclude<Cell, null>): Kind {
@@ -118,14 +158,43 @@ export class ColumnProfiler {
   /** `masked` is the value with detections masked, or null when no detector fired. */
   observe(v: Cell, masked: string | null): void {
     this.count++;
-    if (isNullValue(v)) {
+    if (typeof v === 'string') {
+      this.observeString(v, masked);
+      return;
+    }
+    if (v === null) {
       this.nulls++;
       return;
     }
-    const value = v as Exclude<Cell, null>;
-    const kind = kindOf(value);
+    const kind = kindOf(v);
     this.kinds[kind]++;
-    const key = typeof value === 'string' ? value : String(value);
+    const key = String(v);
+    this.addDistinct(key);
+    if (typeof v === 'number') this.addNumber(v);
+    else if (kind === 'integer' || kind === 'number') this.addNumber(numericValue(v));
+    this.addExample(key, masked);
+  }
+
+  /** Strings are nearly every value of a CSV: one pass for the null test and the kind. */
+  private observeString(v: string, masked: string | null): void {
+    const n = v.length;
+    if (n === 0 || (n <= 8 && mayBeNullToken(v) && isNullValue(v))) {
+      this.nulls++;
+      return;
+    }
+    const kind = kindOfString(trimmed(v));
+    this.kinds[kind]++;
+    this.addDistinct(v);
+    if (n < this.lenMin) this.lenMin = n;
+    if (n > this.lenMax) this.lenMax = n;
+    this.lenSum += n;
+    this.lenCount++;
+    if (n > 2 && v.indexOf(' ', 1) > 0) this.withSpace++;
+    if (kind === 'integer' || kind === 'number') this.addNumber(numericValue(v));
+    if (this.examples.length < EXAMPLES) this.addExample(v, masked);
+  }
+
+  private addDistinct(key: string): void {
     if (this.exact) {
       this.exact.add(key);
       if (this.exact.size > EXACT_DISTINCT_LIMIT) {
@@ -136,28 +205,21 @@ export class ColumnProfiler {
     } else {
       this.hll!.add(hashHead(key));
     }
-    if (typeof value === 'string') {
-      const n = value.length;
-      if (n < this.lenMin) this.lenMin = n;
-      if (n > this.lenMax) this.lenMax = n;
-      this.lenSum += n;
-      this.lenCount++;
-      if (n > 2 && value.indexOf(' ', 1) > 0) this.withSpace++;
-    }
-    if (kind === 'integer' || kind === 'number') {
-      const x = numericValue(value);
-      if (Number.isFinite(x)) {
-        if (x < this.numMin) this.numMin = x;
-        if (x > this.numMax) this.numMax = x;
-        this.numSum += x;
-        this.numCount++;
-      }
-    }
-    if (this.examples.length < EXAMPLES && !this.exampleKeys.has(key)) {
-      this.exampleKeys.add(key);
-      const shown = masked ?? key;
-      this.examples.push(shown.length > EXAMPLE_CHARS ? `${shown.slice(0, EXAMPLE_CHARS - 1)}…` : shown);
-    }
+  }
+
+  private addNumber(x: number): void {
+    if (!Number.isFinite(x)) return;
+    if (x < this.numMin) this.numMin = x;
+    if (x > this.numMax) this.numMax = x;
+    this.numSum += x;
+    this.numCount++;
+  }
+
+  private addExample(key: string, masked: string | null): void {
+    if (this.examples.length >= EXAMPLES || this.exampleKeys.has(key)) return;
+    this.exampleKeys.add(key);
+    const shown = masked ?? key;
+    this.examples.push(shown.length > EXAMPLE_CHARS ? `${shown.slice(0, EXAMPLE_CHARS - 1)}…` : shown);
   }
 
   /** True while fewer than the wanted examples are collected. */

@@ -93,13 +93,18 @@ export function buildAibom(s: CaseSnapshot): Json {
   const datasets = s.artifacts.filter((a) => a.kind === 'dataset').sort((a, b) => compareStrings(a.id, b.id));
   const datasetRefs = datasets.map(artifactRef);
   const components: Json[] = [];
+  const provenance = provenanceBySubject(s.datasets);
+  const provenanceProps = (key: string | null): Json[] => {
+    const p = key ? provenance.get(key) : undefined;
+    return p ? Object.entries(p).filter(([, v]) => v).map(([k, v]) => prop(`provenance.${k}`, v)) : [];
+  };
   const fileComponent = (a: Artifact): Json => ({
     type: a.kind === 'dataset' ? 'data' : 'file',
     'bom-ref': artifactRef(a),
     name: a.relPath ?? a.displayName,
     hashes: hashes(a.sha256),
     ...(a.kind === 'dataset' ? { data: [{ type: 'dataset', name: a.displayName }] } : {}),
-    properties: [prop('format', a.formatLabel), prop('size', a.size), ...(a.verdict ? [prop('verdict', a.verdict)] : [])],
+    properties: [prop('format', a.formatLabel), prop('size', a.size), ...(a.verdict ? [prop('verdict', a.verdict)] : []), ...provenanceProps(a.kind === 'dataset' ? `artifact:${a.id}` : null)],
   });
 
   for (const set of [...s.artifactSets].sort((a, b) => compareStrings(a.id, b.id))) {
@@ -115,7 +120,7 @@ export function buildAibom(s: CaseSnapshot): Json {
         ? { modelCard: modelCard(s, ref, files, datasetRefs.filter((r) => !files.some((f) => artifactRef(f) === r)), verificationOf(s, set.id, null)) }
         : { data: [{ type: 'dataset', name: set.name }] }),
       components: files.map(fileComponent),
-      properties: [prop('root-digest', set.rootDigest), prop('file-count', set.fileCount), prop('total-size', set.totalSize)],
+      properties: [prop('root-digest', set.rootDigest), prop('file-count', set.fileCount), prop('total-size', set.totalSize), ...(isModel ? [] : provenanceProps(`set:${set.id}`))],
     });
   }
   for (const a of loose) {
@@ -175,4 +180,21 @@ export function buildAibom(s: CaseSnapshot): Json {
     components,
     vulnerabilities,
   };
+}
+
+/**
+ * Provenance of each dataset from the case's dataset records (source, licence, collector,
+ * labeller, collection dates, access notes), keyed `artifact:<id>` or `set:<id>`.
+ */
+function provenanceBySubject(records: readonly unknown[]): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const r of records) {
+    if (typeof r !== 'object' || r === null) continue;
+    const { artifactId, setId, provenance } = r as { artifactId?: unknown; setId?: unknown; provenance?: unknown };
+    if (typeof provenance !== 'object' || provenance === null) continue;
+    const fields = Object.fromEntries(Object.entries(provenance).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    if (typeof setId === 'string') out.set(`set:${setId}`, fields);
+    else if (typeof artifactId === 'string') out.set(`artifact:${artifactId}`, fields);
+  }
+  return out;
 }

@@ -3,10 +3,10 @@
 // over the file's exact bytes, so `sha256sum intake-policy.json` gives the digest a bundle records.
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../encoding.ts';
 import { DEFAULT_POLICY_SOURCE, DEFAULT_POLICY_TEXT } from './default-policy.ts';
 import { IntakePolicySchema, type PolicyInForce } from './schema.ts';
+import { appRoot } from '../../util/app-root.ts';
 
 export const POLICY_FILE_NAME = 'intake-policy.json';
 /** A policy file is a few kilobytes; anything this large is not one. */
@@ -38,7 +38,7 @@ export function parsePolicy(text: string, source = 'policy'): PolicyInForce {
 
 /** The shipped default policy file in the source tree (the embedded copy is identical). */
 export function defaultPolicyPath(): string {
-  return fileURLToPath(new URL('../../../../assets/policy/intake-policy.json', import.meta.url));
+  return join(appRoot(), 'assets', 'policy', 'intake-policy.json');
 }
 
 export function defaultPolicy(): PolicyInForce {

@@ -9,7 +9,7 @@ import { countArtifacts, listArtifacts, listSets, toApiArtifact } from '../../..
 import { listChain } from '../../../store/repos/custody.ts';
 import { listAttachments } from '../../../store/repos/evidence.ts';
 import { artifactSeverityCounts, listFindings } from '../../../store/repos/findings.ts';
-import { listDatasetRecordRows } from '../../../store/repos/datasets.ts';
+import { listDatasetRecords } from '../../dataset/service/records.ts';
 import { currentDecision, listVerifications, listWaivers } from '../../../store/repos/trust.ts';
 import { requireCase } from '../../cases/service.ts';
 import { getChecklistView } from '../../checklist/service.ts';
@@ -81,7 +81,8 @@ export async function snapshotCase(ctx: CoreContext, caseId: string): Promise<Ca
     waivers: listWaivers(ctx.db, caseId),
     verifications: listVerifications(ctx.db, caseId, { currentOnly: true }).map((v) => ({ ...v.record, result: v.result })),
     // Dataset provenance (P01): the dataset domain's records of the case, as stored.
-    datasets: listDatasetRecordRows(ctx.db, caseId),
+    // Every dataset of the case with its digests and provenance (complete or not).
+    datasets: listDatasetRecords(ctx, caseId),
     vulnerabilityDatabase: null,
     tool: { name: TOOL_NAME, version: ctx.version },
   };

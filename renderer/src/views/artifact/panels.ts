@@ -1,8 +1,10 @@
 // Panels of the artifact view, as a table: each capability adds its panel (pickle opcodes,
 // ONNX graph, behaviour, dataset) and says for which artifacts it applies.
 import type { ComponentType } from 'react';
+import { datasetIdOf } from '../../../../shared/api/methods/dataset.ts';
 import type { Artifact } from '../../../../shared/api/schemas.ts';
 import { BehavePanel } from '../behave/BehavePanel.tsx';
+import { DatasetPanel } from '../dataset/DatasetPanel.tsx';
 import { FindingsPanel } from './FindingsPanel.tsx';
 import { OnnxPanel } from './OnnxPanel.tsx';
 import { PICKLE_BEARING, PicklePanel } from './PicklePanel.tsx';
@@ -21,4 +23,5 @@ export const ARTIFACT_PANELS: readonly ArtifactPanel[] = [
   { id: 'onnx', label: 'ONNX graph', appliesTo: (a) => a.format === 'onnx', Component: OnnxPanel },
   { id: 'pickle', label: 'Pickle', appliesTo: (a) => PICKLE_BEARING.has(a.format), Component: PicklePanel },
   { id: 'behaviour', label: 'Behaviour', appliesTo: (a) => a.format === 'onnx', Component: BehavePanel },
+  { id: 'dataset', label: 'Dataset', appliesTo: (a) => datasetIdOf(a) !== null, Component: DatasetPanel },
 ];

@@ -10,11 +10,21 @@ import { useLoad } from '../../lib/hooks.ts';
 const PAGE = 20;
 const STATUS_TEXT = { reviewed: 'Reviewed', excluded: 'Excluded' } as const;
 
-export function FlaggedRows({ datasetId, rows, column, ruleId, reviews, onChanged, label }: {
+/** `text` with every whole-word occurrence of `token` marked (case-insensitive). */
+function Marked({ text, token }: { text: string; token: string | undefined }) {
+  if (!token) return <>{text}</>;
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+  const parts = text.split(new RegExp(`(?<![\\p{L}\\p{N}])(${escaped})(?![\\p{L}\\p{N}])`, 'giu'));
+  return <>{parts.map((p, i) => (i % 2 === 1 ? <mark key={i}>{p}</mark> : p))}</>;
+}
+
+export function FlaggedRows({ datasetId, rows, column, ruleId, reviews, onChanged, label, highlight }: {
   datasetId: string;
   rows: number[];
   /** The column the finding is about (highlighted). */
   column?: string | undefined;
+  /** A token or word pair to mark in that column (trigger candidates). */
+  highlight?: string | undefined;
   ruleId: string;
   reviews: ReadonlyMap<number, RowReview>;
   onChanged(): void;
@@ -77,7 +87,7 @@ export function FlaggedRows({ datasetId, rows, column, ruleId, reviews, onChange
                   <td className="num">{r}</td>
                   <td>{review ? <span className={`tag ds-tag-${review.status}`} title={`${review.reviewedBy}, ${review.reviewedAt}${review.note ? `: ${review.note}` : ''}`}>{STATUS_TEXT[review.status]}</span> : <span className="muted">open</span>}</td>
                   {row
-                    ? row.cells.map((c, i) => <td key={i} className={i === colIndex ? 'ds-cell ds-col-hit' : 'ds-cell'}>{c ?? <span className="muted">null</span>}</td>)
+                    ? row.cells.map((c, i) => <td key={i} className={i === colIndex ? 'ds-cell ds-col-hit' : 'ds-cell'}>{c === null ? <span className="muted">null</span> : <Marked text={c} token={i === colIndex ? highlight : undefined} />}</td>)
                     : <td colSpan={Math.max(1, data?.columns.length ?? 1)} className="muted">{content.loading ? 'reading…' : 'not in the dataset'}</td>}
                 </tr>
               );
