@@ -14,6 +14,9 @@ const CASES: Array<[string, string, string, string]> = [
   ['payment-card', 'notes', `card ${v.card(r)} on file`, `card ${v.card(r, false)} on file`],
   ['payment-card', 'notes', 'visa 4111-1111-1111-1111', 'order 4111-1111-1111-1113'],
   ['iban', 'notes', `pay to ${v.iban(r)}`, `pay to ${v.iban(r, false)}`],
+  // A mistyped IBAN whose account digits pass Luhn is neither an IBAN nor a card.
+  ['payment-card', 'notes', 'pay to 4111 1111 1111 1111 today', 'pay to DE00 4111 1111 1111 1111 today'],
+  ['payment-card', 'notes', 'card=4111111111111111', 'ref x4111111111111111'],
   ['us-ssn', 'notes', 'SSN 123-45-6789 verified', 'SSN 666-45-6789 verified'],
   ['us-ssn', 'ssn', '219-09-9998', '219-09-9999'],
   ['es-dni-nie', 'notes', 'DNI 12345678Z', 'DNI 12345678A'],

@@ -10,6 +10,7 @@ import { DuplicateTable, type DuplicateState } from './poison/duplicates.ts';
 import { FeatureStore } from './poison/feature-store.ts';
 import { NearDuplicateIndex, type NearDuplicateState } from './poison/minhash.ts';
 import { addField, newKey, normaliseText } from './poison/normalise.ts';
+import { TokenBuffer } from './poison/tokens.ts';
 import { TriggerCounter, DEFAULT_TRIGGER_OPTIONS, type TriggerState } from './poison/triggers.ts';
 import { unicodeIssues, type UnicodeIssue } from './poison/unicode.ts';
 import type { Cell, ReadProblem, TableSink } from './read/types.ts';
@@ -80,6 +81,7 @@ export class TableAnalysis implements TableSink {
   triggers: TriggerCounter;
   features: FeatureStore | null = null;
   private featureScratch = new Float64Array(0);
+  private readonly tokens = new TokenBuffer();
   readonly unicode = new Map<string, UnicodeTally>();
   readonly problems: ProblemTally = { raggedRows: [], raggedCount: 0, malformedCount: 0, malformedLines: [], malformedDetails: new Map(), limits: [] };
 
@@ -296,8 +298,15 @@ export class TableAnalysis implements TableSink {
         if (typeof v === 'string' && v.length > 0) joined = joined.length === 0 ? v : `${joined} ${v}`;
       }
       if (joined.length > 0) {
-        this.nearDuplicates.add(isAsciiString(joined) ? joined : normaliseText(joined), row, key.h1);
-        if (label >= 0) this.triggers.observe(joined, row, label);
+        if (isAsciiString(joined)) {
+          // ASCII needs no normalising: one tokenisation serves both indicators.
+          const tokens = this.tokens.tokenize(joined);
+          this.nearDuplicates.addTokens(tokens, joined.length, row, key.h1);
+          if (label >= 0) this.triggers.observeTokens(tokens, joined, row, label);
+        } else {
+          this.nearDuplicates.add(normaliseText(joined), row, key.h1);
+          if (label >= 0) this.triggers.observe(joined, row, label);
+        }
       }
     }
 

@@ -7,7 +7,9 @@ import { maskKeeping } from './mask.ts';
 import type { PiiDetector } from './types.ts';
 import { matches } from './regex.ts';
 
-const CARD_CANDIDATE = /(?<![\d.,-])\d(?:[ -]?\d){12,18}(?![\d-]|[.,]\d)/g;
+// A card number stands alone: not inside a word or a longer number, and not the digit groups
+// after an IBAN's country code and check digits (a mistyped IBAN is not a card).
+const CARD_CANDIDATE = /(?<![\w.,-])(?<![A-Z]{2}\d{2} )\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)/g;
 /** A card number written the way cards print it: groups of 4 (or Amex 4-6-5). */
 const CARD_GROUPED = /^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/;
 

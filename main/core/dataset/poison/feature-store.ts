@@ -1,6 +1,6 @@
 // Numeric feature values held for the numeric indicators: every row up to a cell budget, then
 // a uniform reservoir sample (seeded), so memory stays bounded whatever the dataset size.
-import { seededRandom } from './stats.ts';
+import { seededRandom } from '../../../../shared/seeded-random.ts';
 
 export class FeatureStore {
   private cap = 4096;

@@ -1,7 +1,7 @@
 // Isolation forest (Liu, Ting and Zhou, 2008), written for Assay: random axis-parallel splits
 // isolate anomalies in few steps. Trees live in flat typed arrays; scoring is two-stage (a few
 // trees for every row, the full forest for rows that look anomalous) to keep large datasets fast.
-import { seededRandom } from './stats.ts';
+import { seededRandom } from '../../../../shared/seeded-random.ts';
 
 const EULER = 0.5772156649;
 

@@ -4,7 +4,7 @@
 // compared with the first row that had it, candidate pairs are confirmed by signature
 // agreement, and connected rows form clusters.
 import { combine32, mix32 } from '../profile/hash.ts';
-import { isWordCode } from './tokens.ts';
+import { TokenBuffer } from './tokens.ts';
 import { DisjointSets } from './stats.ts';
 
 const BINS = 24;
@@ -13,6 +13,14 @@ const ROWS_PER_BAND = BINS / BANDS;
 /** Signature agreement (values equal out of 24) that counts as near-identical: Jaccard ≈ 0.6. */
 export const MIN_AGREEMENT = 15;
 const MIN_TEXT = 12;
+const DENSIFY_ATTEMPTS = 200;
+/** The bin each empty bin looks at on each attempt: a fixed sequence, computed once. */
+const DENSIFY = new Uint8Array(BINS * DENSIFY_ATTEMPTS);
+for (let b = 0; b < BINS; b++) {
+  for (let attempt = 1; attempt < DENSIFY_ATTEMPTS; attempt++) {
+    DENSIFY[b * DENSIFY_ATTEMPTS + attempt] = mix32((Math.imul(b + 1, 0x9e3779b1) + Math.imul(attempt, 0x7feb352d)) >>> 0) % BINS;
+  }
+}
 
 export interface NearDuplicateCluster {
   rows: number[];
@@ -43,6 +51,7 @@ export class NearDuplicateIndex {
   private rows = new Int32Array(this.cap);
   private exact = new Uint32Array(this.cap);
   private readonly mins = new Uint32Array(BINS);
+  private readonly tokens = new TokenBuffer();
   private saturated = false;
 
   constructor(private readonly maxRows = 4_000_000) {}
@@ -54,40 +63,32 @@ export class NearDuplicateIndex {
    */
   add(text: string, row: number, exactKey: number): void {
     if (text.length < MIN_TEXT) return;
+    this.addTokens(this.tokens.tokenize(text), text.length, row, exactKey);
+  }
+
+  /** The same, for a text already split into words (`length` is the text's length). */
+  addTokens(tokens: TokenBuffer, length: number, row: number, exactKey: number): void {
+    if (length < MIN_TEXT) return;
     if (this.n >= this.maxRows) { this.saturated = true; return; }
+    const words = tokens.count;
+    if (words === 0) return;
     const mins = this.mins;
     mins.fill(0xffffffff);
-    let prev = 0;
-    let words = 0;
-    let i = 0;
-    const n = text.length;
-    while (i < n) {
-      while (i < n && !isWordCode(text.charCodeAt(i))) i++;
-      if (i >= n) break;
-      let h = 0x811c9dc5;
-      while (i < n) {
-        let c = text.charCodeAt(i);
-        if (!isWordCode(c)) break;
-        if (c >= 65 && c <= 90) c += 32;
-        h = Math.imul(h ^ c, 0x01000193);
-        i++;
-      }
-      h >>>= 0;
-      if (words > 0) this.take(combine32(prev, h));
-      prev = h;
-      words++;
-    }
+    const hashes = tokens.hash;
+    let prev = hashes[0]! >>> 0;
     if (words === 1) this.take(prev);
-    if (words === 0) return;
+    for (let w = 1; w < words; w++) {
+      const h = hashes[w]! >>> 0;
+      this.take(combine32(prev, h));
+      prev = h;
+    }
     if (this.n === this.cap) this.grow();
     const base = this.n * BINS;
     // Optimal densification (Shrivastava, 2017): an empty bin copies the bin a fixed hash
     // sequence of its index points to first, so equal sets stay equal and estimates unbiased.
     for (let b = 0; b < BINS; b++) {
       let v = mins[b]!;
-      for (let attempt = 1; v === 0xffffffff && attempt < 200; attempt++) {
-        v = mins[mix32((Math.imul(b + 1, 0x9e3779b1) + Math.imul(attempt, 0x7feb352d)) >>> 0) % BINS]!;
-      }
+      for (let attempt = 1; v === 0xffffffff && attempt < DENSIFY_ATTEMPTS; attempt++) v = mins[DENSIFY[b * DENSIFY_ATTEMPTS + attempt]!]!;
       if (v === 0xffffffff) for (let j = 0; j < BINS && v === 0xffffffff; j++) v = mins[j]!;
       this.sigs[base + b] = v >>> 16;
     }

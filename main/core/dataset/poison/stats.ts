@@ -1,17 +1,4 @@
-// Small statistics helpers: a seeded generator (indicators must be reproducible), log-gamma,
-// the binomial upper tail, and the normal tail for chance thresholds.
-
-/** mulberry32: a fast seeded PRNG; [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Small statistics helpers: log-gamma, the binomial upper tail, and the normal tail for chance thresholds.
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7). */
 const LANCZOS = [

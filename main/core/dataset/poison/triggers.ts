@@ -5,7 +5,7 @@
 // candidates (nearly pure so far), so the finding can name its rows without a second pass.
 import { combine32 } from '../profile/hash.ts';
 import { log10BinomialUpperTail } from './stats.ts';
-import { isWordCode } from './tokens.ts';
+import { TokenBuffer } from './tokens.ts';
 
 const BIGRAM_TAG = 0x6b1f3a5d;
 const BLOCK = 8; // rows per pool block; one more int links to the next block
@@ -46,14 +46,6 @@ export interface TriggerCandidate {
   rows: number[];
   /** False when some of the token's rows could not be listed (memory bound). */
   rowsComplete: boolean;
-}
-
-function allDigits(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
 }
 
 // Per-slot record layout in one Int32Array (one or two cache lines per update instead of one
@@ -107,6 +99,7 @@ export class TriggerCounter {
   private readonly labelRows: number[] = [];
   private rowsSeen = 0;
   private readonly textAt: number;
+  private readonly tokens = new TokenBuffer();
 
   constructor(private readonly options: TriggerOptions = DEFAULT_TRIGGER_OPTIONS) {
     let cap = 1 << 10;
@@ -120,37 +113,31 @@ export class TriggerCounter {
   /** Counts the distinct tokens and adjacent pairs of one text for a labelled row. */
   observe(text: string, row: number, label: number): void {
     if (label < 0) return;
+    this.observeTokens(this.tokens.tokenize(text), text, row, label);
+  }
+
+  /** The same, for a text already split into words. */
+  observeTokens(tokens: TokenBuffer, text: string, row: number, label: number): void {
+    if (label < 0) return;
     this.rowsSeen++;
     this.labelRows[label] = (this.labelRows[label] ?? 0) + 1;
     if (label >= this.stride && this.stride < MAX_STRIDE) this.widen(Math.min(MAX_STRIDE, 1 << Math.ceil(Math.log2(label + 1))));
-    let tokens = 0;
+    let counted = 0;
     let prevHash = 0;
     let prevTotal = 0;
     const rare = Math.max(this.options.minSupport * 5, this.rowsSeen / 200);
     let prevStart = -1;
     let prevEnd = -1;
-    let i = 0;
-    const n = text.length;
-    while (i < n && tokens < MAX_TOKENS_PER_ROW) {
-      while (i < n && !isWordCode(text.charCodeAt(i))) i++;
-      const start = i;
-      let h = 0x811c9dc5;
-      let digits = 0;
-      while (i < n) {
-        let c = text.charCodeAt(i);
-        if (!isWordCode(c)) break;
-        if (c >= 65 && c <= 90) c += 32;
-        if (c >= 48 && c <= 57) digits++;
-        h = Math.imul(h ^ c, 0x01000193);
-        i++;
-      }
-      const end = i;
+    const { hash, start: starts, end: ends, digits } = tokens;
+    for (let t = 0; t < tokens.count && counted < MAX_TOKENS_PER_ROW; t++) {
+      const start = starts[t]!;
+      const end = ends[t]!;
       if (end - start < 2) continue;
       // Tokens with digits (amounts, ids, user names, keys) or longer than a word are values,
       // not trigger words; counting them would fill the table with entries seen once.
-      if (digits > 0 || end - start > MAX_TOKEN_CHARS) { prevStart = -1; continue; }
-      h >>>= 0;
-      tokens++;
+      if (digits[t]! > 0 || end - start > MAX_TOKEN_CHARS) { prevStart = -1; continue; }
+      const h = hash[t]! >>> 0;
+      counted++;
       const total = this.bump(h, row, label, text, start, end, -1, -1);
       const stop = STOPWORDS.has(h);
       // A pair is counted only when one of its words is still rare: pairs of common words make

@@ -33,11 +33,24 @@ function isEmojiish(cp: number): boolean {
   return (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf) || cp === 0xfe0f || (cp >= 0x1f3fb && cp <= 0x1f3ff);
 }
 
+const NO_HITS: readonly UnicodeHit[] = Object.freeze([]);
+
+/**
+ * Every character this check looks for (format and direction controls, joiners, Greek and
+ * Cyrillic letters) is at U+0370 or above, except the soft hyphen and the combining grapheme
+ * joiner: values in ASCII and Latin-1 to IPA (most accented names) need no closer look.
+ */
+function mayHaveIssues(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x370 || c === 0xad || c === 0x34f) return true;
+  }
+  return false;
+}
+
 /** Issues in one value; an empty array for plain ASCII (checked first, cheaply). */
-export function unicodeIssues(text: string): UnicodeHit[] {
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) { ascii = false; break; }
-  if (ascii) return [];
+export function unicodeIssues(text: string): readonly UnicodeHit[] {
+  if (!mayHaveIssues(text)) return NO_HITS;
   const hits: UnicodeHit[] = [];
   const seen = new Set<string>();
   const add = (issue: UnicodeIssue, what: string) => {
