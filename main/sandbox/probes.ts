@@ -57,9 +57,31 @@ function clamp(v: number, min: number | undefined, max: number | undefined): num
   return v;
 }
 
+/**
+ * Uniform values min + (max - min) * u for the generator's uniforms u, in one loop with the
+ * generator's state inline: the same numbers as calling seededRandom(seed) n times, without a
+ * closure call per value (a fresh worker draws a million of these before its first batch).
+ * Kept in step with shared/seeded-random.ts; a test compares the two.
+ */
+function fillUniform(target: Float32Array | Float64Array, min: number, max: number, seed: number): void {
+  const span = max - min;
+  let a = seed >>> 0;
+  for (let i = 0; i < target.length; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    target[i] = min + span * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+}
+
 /** Fills a typed array with values of a distribution (integers are whole numbers). */
 export function drawInto(out: TypedRow, distribution: Distribution, seed: number): void {
   const n = out.length;
+  if (distribution.kind === 'uniform' && (out instanceof Float32Array || out instanceof Float64Array)) {
+    fillUniform(out, distribution.min, distribution.max, seed);
+    return;
+  }
   const rand = random(seed);
   // bigint arrays cannot take numbers: go through a number buffer for them.
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
@@ -149,6 +171,18 @@ export class Pool {
     const o = this.offset(row);
     (target as Float64Array).set(this.values.subarray(o, o + this.rowLen) as unknown as Float64Array, at);
   }
+
+  /** Rows (first + r) % wrap for r < count, one after another from target[at]: a batch in one tight loop. */
+  copyRows(first: number, count: number, wrap: number, target: TypedRow, at: number): void {
+    const values = this.values as Float64Array;
+    const out = target as Float64Array;
+    const len = this.rowLen;
+    const mixed = this.seed ^ 0x5bd1e995;
+    for (let r = 0; r < count; r++) {
+      const o = mix32(mixed, (first + r) % wrap) % this.span;
+      out.set(values.subarray(o, o + len), at + r * len);
+    }
+  }
 }
 
 export interface Dataset {
@@ -193,6 +227,15 @@ export class RowSource {
     const ds = this.dataset!;
     const r = row % ds.rows;
     (target as Float64Array).set(ds.values.subarray(r * ds.rowLen, (r + 1) * ds.rowLen) as unknown as Float64Array, at);
+  }
+
+  /** Rows (first + r) % wrap for r < count into target from offset `at`, as copyRow would put them. */
+  copyRows(first: number, count: number, wrap: number, target: TypedRow, at: number): void {
+    if (this.pool) {
+      this.pool.copyRows(first, count, wrap, target, at);
+      return;
+    }
+    for (let r = 0; r < count; r++) this.copyRow((first + r) % wrap, target, at + r * this.rowLen);
   }
 }
 

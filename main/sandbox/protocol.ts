@@ -148,19 +148,55 @@ function extractBlobs(value: unknown, blobs: Uint8Array[], depth: number): unkno
   return value;
 }
 
+/** The chunks of one frame: prefix and header, then the body's chunks in order. */
+function frame(m: string, blobLengths: number[], body: Uint8Array[]): Uint8Array[] {
+  const header = new TextEncoder().encode(`{"m":${m},"b":${JSON.stringify(blobLengths)}}`);
+  // Trailing spaces (valid JSON) put the body at a multiple of 8 bytes from the frame's start, so
+  // a reader holding the frame in a buffer of its own views float blobs in place, without a copy.
+  const headerLen = header.byteLength + ((8 - ((PREFIX + header.byteLength) % 8)) % 8);
+  let bodyLen = 0;
+  for (const b of blobLengths) bodyLen += b;
+  const head = new Uint8Array(PREFIX + headerLen);
+  const view = new DataView(head.buffer);
+  view.setUint32(0, headerLen, true);
+  view.setUint32(4, bodyLen, true);
+  head.set(header, PREFIX);
+  head.fill(0x20, PREFIX + header.byteLength);
+  return [head, ...body];
+}
+
 /** Encodes a message as the chunks of one frame (prefix+header, then each blob), without copying blobs. */
 export function encodeFrame(message: HostMessage | WorkerMessage): Uint8Array[] {
   const blobs: Uint8Array[] = [];
   const m = JSON.stringify(extractBlobs(message, blobs, 0));
-  const header = new TextEncoder().encode(`{"m":${m},"b":${JSON.stringify(blobs.map((b) => b.byteLength))}}`);
-  let body = 0;
-  for (const b of blobs) body += b.byteLength;
-  const head = new Uint8Array(PREFIX + header.byteLength);
-  const view = new DataView(head.buffer);
-  view.setUint32(0, header.byteLength, true);
-  view.setUint32(4, body, true);
-  head.set(header, PREFIX);
-  return [head, ...blobs];
+  return frame(m, blobs.map((b) => b.byteLength), blobs);
+}
+
+export interface OutputParts {
+  name: string;
+  dtype: DType;
+  dims: number[];
+  /** The output's bytes in consecutive pieces (one per inference batch). */
+  parts: Uint8Array[];
+}
+
+/**
+ * A batch message whose outputs arrive in pieces, encoded without joining them: the same bytes
+ * as encodeFrame of the message with each output's pieces concatenated, minus that copy.
+ */
+export function encodeBatchFrame(id: number, first: number, rows: number, outputs: OutputParts[]): Uint8Array[] {
+  const lengths: number[] = [];
+  const body: Uint8Array[] = [];
+  const placeholders = outputs.map((o, i) => {
+    let n = 0;
+    for (const p of o.parts) {
+      n += p.byteLength;
+      body.push(p);
+    }
+    lengths.push(n);
+    return { name: o.name, dtype: o.dtype, dims: o.dims, data: { $blob: i } };
+  });
+  return frame(JSON.stringify({ type: 'batch', id, first, rows, outputs: placeholders }), lengths, body);
 }
 
 function restoreBlobs(value: unknown, blobs: Uint8Array[], depth: number): unknown {

@@ -99,3 +99,28 @@ test('dataset rows are read in order and wrap around', () => {
   assert.deepEqual(Array.from(row(s, 2)), [1, 2]);
   assert.throws(() => new RowSource({ source: 'dataset', dtype: 'float32', rowShape: [3], dataset: 'd' }, new Map([['d', ds]])), PlanError);
 });
+
+test('uniform pools hold exactly the shared generator\'s numbers (probe sets and fingerprints stay as recorded)', async () => {
+  const { seededRandom } = await import('../../shared/seeded-random.ts');
+  for (const [min, max, seed] of [[0, 1, 5], [-2, 3, 0xffffffff], [0, 255, 123456789]] as const) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const pool = new Pool({ kind: 'uniform', min, max }, dtype, seed, 8);
+      const expected = dtype === 'float32' ? new Float32Array(pool.values.length) : new Float64Array(pool.values.length);
+      const rand = seededRandom(seed);
+      for (let i = 0; i < expected.length; i++) expected[i] = min + (max - min) * rand();
+      assert.ok(pool.values.every((v, i) => Object.is(v, expected[i])), `${dtype} pool for seed ${seed} differs from seededRandom`);
+    }
+  }
+});
+
+test('copying a batch of rows at once gives the same rows as copying them one by one, wrapping at the row count', () => {
+  const generated = new RowSource({ source: 'generate', dtype: 'float32', rowShape: [6], distribution: uniform, seed: 11 }, new Map());
+  const values = Float32Array.from({ length: 4 * 6 }, (_, i) => i);
+  const datasets = new Map<string, Dataset>([['d', { dtype: 'float32', rowShape: [6], rowLen: 6, rows: 4, values }]]);
+  const fromData = new RowSource({ source: 'dataset', dtype: 'float32', rowShape: [6], dataset: 'd' }, datasets);
+  for (const source of [generated, fromData]) {
+    const batch = new Float32Array(7 * 6);
+    source.copyRows(10, 7, 13, batch, 0);
+    for (let r = 0; r < 7; r++) assert.deepEqual(batch.subarray(r * 6, r * 6 + 6), row(source, (10 + r) % 13));
+  }
+});

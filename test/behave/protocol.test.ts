@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameReader, ProtocolError, type WorkerMessage } from '../../main/sandbox/protocol.ts';
+import { encodeBatchFrame, encodeFrame, FrameReader, ProtocolError, type WorkerMessage } from '../../main/sandbox/protocol.ts';
 import { parseWorkerMessage } from '../../main/core/behave/messages.ts';
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -61,4 +61,35 @@ test('worker messages are validated: wrong types and unknown kinds are rejected'
   assert.equal(parseWorkerMessage({ type: 'batch', id: 1, first: 0, rows: 1, outputs: [{ name: 'x', dtype: 'string', dims: [1], data: new Uint8Array(1) }] }), null);
   assert.equal(parseWorkerMessage({ type: 'exec', command: 'rm -rf /' }), null);
   assert.equal(parseWorkerMessage(null), null);
+});
+
+test('a batch encoded from per-batch pieces is byte for byte the frame of the joined message', () => {
+  const a1 = new Float32Array([1, 2]);
+  const a2 = new Float32Array([3, 4]);
+  const b1 = new Int32Array([7]);
+  const b2 = new Int32Array([9]);
+  const pieces = encodeBatchFrame(3, 0, 2, [
+    { name: 'a', dtype: 'float32', dims: [2, 2], parts: [new Uint8Array(a1.buffer), new Uint8Array(a2.buffer)] },
+    { name: 'b', dtype: 'int32', dims: [2], parts: [new Uint8Array(b1.buffer), new Uint8Array(b2.buffer)] },
+  ]);
+  assert.deepEqual(concat(pieces), concat(encodeFrame(batch)));
+});
+
+test('frame bodies start 8-byte aligned, so a reassembled frame hands out float blobs that need no copy', () => {
+  for (let nameLength = 1; nameLength <= 16; nameLength++) {
+    const values = Float64Array.from({ length: 40_000 }, (_, i) => i / 3);
+    const message: WorkerMessage = { type: 'batch', id: 1, first: 0, rows: 40_000, outputs: [{ name: 'x'.repeat(nameLength), dtype: 'float64', dims: [40_000], data: new Uint8Array(values.buffer) }] };
+    const bytes = concat(encodeFrame(message));
+    const headerLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
+    assert.equal((8 + headerLen) % 8, 0);
+    // Delivered in pieces, as a socket does: the reader joins them into a buffer of the frame's own.
+    const reader = new FrameReader(1 << 20);
+    const got: unknown[] = [];
+    for (let at = 0; at < bytes.length; at += 65_536) got.push(...reader.push(bytes.subarray(at, at + 65_536)));
+    const m = parseWorkerMessage(got[0]);
+    assert.ok(m && m.type === 'batch');
+    const data = m.outputs[0]!.data;
+    assert.equal(data.byteOffset % 8, 0);
+    assert.deepEqual(new Float64Array(data.buffer, data.byteOffset, 40_000), values);
+  }
 });

@@ -39,6 +39,7 @@ const CASES: Array<[string, string, string, string]> = [
   ['birth-date', 'dob', '12/03/1985', '32/13/1985'],
   ['postal-address', 'notes', 'lives at 221 Baker Street, London NW1 6XE', 'paid 221 dollars at the street market'],
   ['person-name', 'notes', 'Dr. Oluwaseun Adebayo reviewed it', 'the doctor reviewed it'],
+  ['person-name', 'notes', 'hello, my name is Jane Porter and I need help', 'hello, my name is not important and I need help'],
   ['aws-access-key', 'notes', 'key AKIAIOSFODNN7EXAMPLE', 'key AKIAIOSFODNN7EXAMP'],
   ['google-api-key', 'notes', `k=AIza${'Sy'.repeat(17)}A`, `k=AIza${'Sy'.repeat(10)}`],
   ['github-token', 'notes', `ghp_${'aB3'.repeat(12)}`, `ghp_${'aB3'.repeat(5)}`],

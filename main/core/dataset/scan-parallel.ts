@@ -11,7 +11,8 @@ import { CsvReader } from './read/csv.ts';
 import { readFileChunks } from './read/file-chunks.ts';
 import { findSplit } from './read/split.ts';
 import { sampleRows } from './read/sample.ts';
-import type { WorkerJob } from './scan-worker.ts';
+import type { KnnJob, WorkerJob } from './scan-worker.ts';
+import { analyseKnn, analyseNumeric, type NumericAnalysis } from './poison/numeric.ts';
 import { buildTableReport } from './scan-table.ts';
 import { TableAnalysis, type AnalysisState } from './table-analysis.ts';
 import type { DatasetLimits, DatasetReport, ScanDatasetOptions } from './types.ts';
@@ -38,9 +39,13 @@ function spawnWorker(): Worker | null {
   }
 }
 
+type Knn = NumericAnalysis['knn'];
+
 interface RunningWorker {
   /** Sends the job; resolves with the worker's part of the analysis. */
   run(job: WorkerJob, onProgress: (done: number) => void, signal?: AbortSignal): Promise<WorkerResult>;
+  /** After `run`: the nearest-neighbour indicator over the merged features, on the worker. */
+  knn(job: KnnJob): Promise<Knn>;
   stop(): void;
 }
 
@@ -50,19 +55,30 @@ function startWorker(): RunningWorker | null {
   const stop = () => { void worker.terminate(); };
   let failed: Error | null = null;
   worker.on('error', (e) => { failed = e; });
+  worker.on('exit', (code) => { failed ??= new Error(`scan worker exited with code ${code}`); });
+  let knnWaiter: { resolve(k: Knn): void; reject(e: Error): void } | null = null;
   return {
     stop,
     run(job, onProgress, signal) {
       return new Promise<WorkerResult>((resolve, reject) => {
         if (failed) { reject(failed); return; }
-        signal?.addEventListener('abort', () => { stop(); reject(signal.reason ?? new Error('cancelled')); }, { once: true });
-        worker.on('message', (m: { type: string; done?: number; rows?: number; state?: AnalysisState; message?: string }) => {
+        const fail = (e: Error) => { reject(e); knnWaiter?.reject(e); };
+        signal?.addEventListener('abort', () => { stop(); fail(signal.reason ?? new Error('cancelled')); }, { once: true });
+        worker.on('message', (m: { type: string; done?: number; rows?: number; state?: AnalysisState; message?: string; knn?: Knn }) => {
           if (m.type === 'progress') onProgress(m.done ?? 0);
-          else if (m.type === 'done') { resolve({ rows: m.rows!, state: m.state! }); stop(); }
-          else if (m.type === 'error') { reject(new Error(m.message)); stop(); }
+          else if (m.type === 'done') resolve({ rows: m.rows!, state: m.state! });
+          else if (m.type === 'knn') knnWaiter?.resolve(m.knn ?? null);
+          else if (m.type === 'error') { fail(new Error(m.message)); stop(); }
         });
-        worker.on('error', reject);
-        worker.on('exit', (code) => reject(new Error(`scan worker exited with code ${code}`)));
+        worker.on('error', fail);
+        worker.on('exit', (code) => fail(new Error(`scan worker exited with code ${code}`)));
+        worker.postMessage(job);
+      });
+    },
+    knn(job) {
+      return new Promise<Knn>((resolve, reject) => {
+        if (failed) { reject(failed); return; }
+        knnWaiter = { resolve, reject };
         worker.postMessage(job);
       });
     },
@@ -126,12 +142,32 @@ export async function scanCsvInParallel(path: string, name: string, options: Sca
   try {
     b = await result;
   } catch (e) {
+    worker.stop();
     if (options.signal?.aborted) throw e;
     return null; // the worker failed: the caller scans in one pass
   }
-  a.absorb(b.state, summary.rows);
+  // The nearest-neighbour indicator runs on the worker (otherwise idle by now) while this
+  // thread merges the rest and runs the other numeric indicators; on any failure it runs here.
+  const labelled = a.roles!.label.column !== null;
+  let knn: Promise<NumericAnalysis['knn']> = Promise.resolve(null);
+  a.absorb(b.state, summary.rows, () => {
+    if (a.features && labelled) knn = worker.knn({ type: 'knn', dims: a.features.dims, features: a.features.exportState(), labelled });
+    knn.catch(() => undefined); // observed below
+  });
+  let numeric: NumericAnalysis | undefined;
+  if (a.features) {
+    const features = a.features;
+    numeric = analyseNumeric(features, roles.numericFeatures.map((i) => a.names[i]!), labelled, { knn: false });
+    try {
+      numeric.knn = await knn;
+    } catch (e) {
+      if (options.signal?.aborted) { worker.stop(); throw e; }
+      numeric.knn = analyseKnn(features, labelled);
+    }
+  }
+  worker.stop();
   const detail = `${summary.detail}; read in two parts on two threads`;
-  const report = buildTableReport(a, { ...summary, detail, rows: summary.rows + b.rows, size, sha256: hash.digest('hex') }, name, limits);
+  const report = buildTableReport(a, { ...summary, detail, rows: summary.rows + b.rows, size, sha256: hash.digest('hex') }, name, limits, numeric);
   report.durationMs = Date.now() - started;
   return report;
 }

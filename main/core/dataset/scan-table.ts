@@ -4,7 +4,7 @@ import { labelCharts, imbalanceFinding } from './charts.ts';
 import {
   duplicateFinding, makeFinding, nearDuplicateFinding, numericFindings, piiFinding, triggerFinding, unicodeFinding,
 } from './findings.ts';
-import { analyseNumeric } from './poison/numeric.ts';
+import { analyseNumeric, type NumericAnalysis } from './poison/numeric.ts';
 import type { ReadSummary, TableReader } from './read/types.ts';
 import { TableAnalysis } from './table-analysis.ts';
 import type { ColumnRole, ColumnSchema, DatasetLimits, DatasetReport, IndicatorCoverage, ScanDatasetOptions } from './types.ts';
@@ -30,7 +30,8 @@ function roleOf(a: TableAnalysis, i: number): ColumnRole {
   return 'other';
 }
 
-export function buildTableReport(a: TableAnalysis, summary: ReadSummary, name: string, limits: DatasetLimits): DatasetReport {
+/** `numeric`: the numeric indicators when already computed (a parallel scan splits them between threads). */
+export function buildTableReport(a: TableAnalysis, summary: ReadSummary, name: string, limits: DatasetLimits, numeric?: NumericAnalysis): DatasetReport {
   const roles = a.roles!;
   const cap = limits.maxRowsPerFinding;
   const names = a.names;
@@ -84,7 +85,7 @@ export function buildTableReport(a: TableAnalysis, summary: ReadSummary, name: s
   let outlierScores: DatasetReport['charts']['outlierScores'] = null;
   if (a.features) {
     const featureNames = roles.numericFeatures.map((i) => names[i]!);
-    const numeric = analyseNumeric(a.features, featureNames, labelled);
+    numeric ??= analyseNumeric(a.features, featureNames, labelled);
     findings.push(...numericFindings(numeric, labelName, cap));
     if (numeric.forest) outlierScores = { bins: numeric.forest.histogram, threshold: numeric.forest.threshold };
     const sampled = numeric.sampled ? `; a uniform sample of ${numeric.storedRows} rows` : '';

@@ -1,8 +1,12 @@
 // Worker side of a parallel CSV scan: reads one byte range of the file with column roles decided
-// by the main thread, and posts back everything it learnt.
+// by the main thread, and posts back everything it learnt. Then, if asked, it runs the
+// nearest-neighbour indicator over the merged numeric features while the main thread runs the
+// other indicators (the worker would otherwise sit idle through the end of the scan).
 import { parentPort } from 'node:worker_threads';
 import type { ColumnRoles } from './profile/roles.ts';
 import type { DetectorId } from './pii/types.ts';
+import { featureView, type FeatureState } from './poison/feature-store.ts';
+import { analyseKnn } from './poison/numeric.ts';
 import { CsvReader } from './read/csv.ts';
 import type { Delimiter } from './read/sniff-csv.ts';
 import { TableAnalysis } from './table-analysis.ts';
@@ -20,6 +24,14 @@ export interface WorkerJob {
   detectors?: DetectorId[];
 }
 
+/** Second message: the whole table's numeric features, already merged by the main thread. */
+export interface KnnJob {
+  type: 'knn';
+  dims: number;
+  features: FeatureState;
+  labelled: boolean;
+}
+
 async function run(job: WorkerJob): Promise<void> {
   const analysis = new TableAnalysis(job.limits, undefined, {
     ...(job.phoneRegion ? { phoneRegion: job.phoneRegion } : {}),
@@ -27,7 +39,8 @@ async function run(job: WorkerJob): Promise<void> {
   });
   analysis.presetRoles(job.names, job.roles);
   let last = 0;
-  const summary = await new CsvReader(job.path, { range: { start: job.start, end: job.end }, columns: job.names, delimiter: job.delimiter })
+  // The main thread hashes the whole file; this part needs no digest of its own.
+  const summary = await new CsvReader(job.path, { range: { start: job.start, end: job.end, noHash: true }, columns: job.names, delimiter: job.delimiter })
     .read(analysis, { onProgress: (done) => { if (done - last >= 4 * 1024 * 1024) { last = done; parentPort!.postMessage({ type: 'progress', done }); } } });
   parentPort!.postMessage({ type: 'done', rows: summary.rows, state: analysis.exportState() });
 }
@@ -36,8 +49,16 @@ async function run(job: WorkerJob): Promise<void> {
 // thread is still deciding column roles.
 if (parentPort) {
   const port = parentPort;
+  const fail = (e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   port.once('message', (job: WorkerJob) => {
-    run(job).catch((e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+    run(job).catch(fail);
+    port.once('message', (k: KnnJob) => {
+      try {
+        port.postMessage({ type: 'knn', knn: analyseKnn(featureView(k.dims, k.features), k.labelled) });
+      } catch (e) {
+        fail(e);
+      }
+    });
   });
   port.postMessage({ type: 'ready' });
 }

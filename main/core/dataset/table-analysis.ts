@@ -157,8 +157,12 @@ export class TableAnalysis implements TableSink {
     };
   }
 
-  /** Adds a later part of the table (its rows start at `offset`), as if this analysis had read it. */
-  absorb(o: AnalysisState, offset: number): void {
+  /**
+   * Adds a later part of the table (its rows start at `offset`), as if this analysis had read it.
+   * `featuresMerged` is called as soon as the numeric features are complete, before the rest is
+   * merged, so another thread can start on them.
+   */
+  absorb(o: AnalysisState, offset: number, featuresMerged?: () => void): void {
     if (o.names.length > this.names.length) this.columns(o.names);
     const map = o.labelNames.map((name) => {
       let id = this.labelIds.get(name);
@@ -176,12 +180,13 @@ export class TableAnalysis implements TableSink {
     }
     for (let r = 0; r < o.rowCount; r++) this.rowLabels[offset + r] = label(o.rowLabels[r]!);
     this.rowCount = Math.max(this.rowCount, total);
+    if (this.features && o.features) this.features.absorb(o.features, offset, label);
+    featuresMerged?.();
     o.profilers.forEach((p, i) => this.profilers[i]?.absorb(p));
     this.tally.absorb(o.tally, offset);
     this.duplicates.absorb(o.duplicates, offset, (row) => label(o.rowLabels[row] ?? -1));
     this.nearDuplicates.absorb(o.nearDuplicates, offset);
     this.triggers.absorb(o.triggers, offset, label);
-    if (this.features && o.features) this.features.absorb(o.features, offset, label);
     for (const u of o.unicode) {
       const k = `${u.issue}:${u.column}`;
       let t = this.unicode.get(k);

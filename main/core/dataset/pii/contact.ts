@@ -107,7 +107,9 @@ function digitsOutside(text: string, spans: ReadonlyArray<readonly [number, numb
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) continue;
-    if (!spans.some(([s, e]) => i >= s && i < e)) n++;
+    let inside = false;
+    for (let k = 0; k < spans.length && !inside; k++) inside = i >= spans[k]![0] && i < spans[k]![1];
+    if (!inside) n++;
   }
   return n;
 }

@@ -13,6 +13,24 @@ const CARD_CANDIDATE = /(?<![\w.,-])(?<![A-Z]{2}\d{2} )\d(?:[ -]?\d){12,18}(?![\
 /** A card number written the way cards print it: groups of 4 (or Amex 4-6-5). */
 const CARD_GROUPED = /^\d{4}([ -])\d{4}\1\d{4}\1\d{1,7}$|^\d{4}([ -])\d{6}\2\d{4,5}$/;
 
+// card-validator decides the issuer from at most the first 8 digits (its longest range) and
+// validity from the issuer's lengths once Luhn holds (checked before), so for Luhn-valid numbers
+// its verdict is cached on those 8 digits and the length.
+const CARD_CACHE_LIMIT = 100_000;
+const cardCache = new Map<string, string | null>();
+
+/** Issuer name of a Luhn-valid digit string, or null when card-validator does not accept it. */
+function cardKind(digits: string): string | null {
+  const key = `${digits.slice(0, 8)}/${digits.length}`;
+  const cached = cardCache.get(key);
+  if (cached !== undefined) return cached;
+  const v = cardValidator.number(digits, { luhnValidateUnionPay: true });
+  const kind = v.isValid && v.card ? v.card.niceType : null;
+  if (cardCache.size >= CARD_CACHE_LIMIT) cardCache.clear();
+  cardCache.set(key, kind);
+  return kind;
+}
+
 export const paymentCard: PiiDetector = {
   id: 'payment-card',
   ruleId: 'dataset.pii-payment-card',
@@ -26,10 +44,10 @@ export const paymentCard: PiiDetector = {
       // card-validator takes tens of microseconds a call; it accepts no number that fails Luhn
       // (UnionPay included, with this option), so look-alikes are turned away before it.
       if (allSameChar(digits) || !luhnValid(digits)) { reject(); continue; }
-      const v = cardValidator.number(digits, { luhnValidateUnionPay: true });
-      if (!v.isValid || !v.card) { reject(); continue; }
+      const kind = cardKind(digits);
+      if (kind === null) { reject(); continue; }
       const grouped = CARD_GROUPED.test(raw);
-      hit({ start: m.index, end: m.index + raw.length, confidence: grouped ? 0.9 : 0.75, kind: v.card.niceType });
+      hit({ start: m.index, end: m.index + raw.length, confidence: grouped ? 0.9 : 0.75, kind });
     }
   },
   mask: (v) => maskKeeping(v, 0, 4),

@@ -15,11 +15,20 @@ export function looksLikeName(value: string): boolean {
 
 const NAME_WORD = "[\\p{Lu}][\\p{L}\\p{M}'’-]+";
 const HONORIFIC = new RegExp(`(?<![\\p{L}])(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\\.? (${NAME_WORD}(?: ${NAME_WORD}){0,2})`, 'gu');
-const INTRODUCTION = new RegExp(`(?:[Mm]y name is|[Nn]ame: ?|[Ss]igned,? |[Dd]ear |[Rr]egards,? |[Ss]incerely,? |[Cc]ontact person:? |[Pp]atient:? )(${NAME_WORD}(?: ${NAME_WORD}){0,2})`, 'gu');
+const INTRODUCTION = new RegExp(`(?:[Mm]y name is |[Nn]ame: ?|[Ss]igned,? |[Dd]ear |[Rr]egards,? |[Ss]incerely,? |[Cc]ontact person:? |[Pp]atient:? )(${NAME_WORD}(?: ${NAME_WORD}){0,2})`, 'gu');
 /** Either of the two patterns can match (one cheap search before running both). */
 const CUE = /(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sr|Sra|Srta)\.? \p{Lu}|[Mm]y name is|[Nn]ame:|[Ss]igned|[Dd]ear |[Rr]egards|[Ss]incerely|[Cc]ontact person|[Pp]atient/u;
 /** Free text worth an NLP call: a capitalised word after a lower-case one, mid-sentence. */
 const MID_SENTENCE_CAPITAL = /[\p{Ll},;:] +[\p{Lu}][\p{Ll}\p{M}]+/u;
+
+/** A character after the first that is an ASCII capital or not ASCII (it may be \p{Lu} or \p{Lo}). */
+export function capitalAfterFirst(text: string): boolean {
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || c > 127) return true;
+  }
+  return false;
+}
 
 export interface NlpBudget {
   remaining: number;
@@ -46,6 +55,13 @@ export function makePersonNameDetector(budget: NlpBudget): PiiDetector {
           const start = text.length - text.trimStart().length;
           hit({ start, end: start + text.trim().length, confidence: 0.85 });
         }
+        return;
+      }
+      // Every pattern below needs a capital (or a letter of another script) after the first
+      // character: most free text (a sentence with only its first letter capitalised) has
+      // none, and one pass over its characters is cheaper than the three searches.
+      if (!capitalAfterFirst(text)) {
+        if (text.length >= 12 && budget.remaining <= 0) budget.skipped++;
         return;
       }
       const claimed: Array<[number, number]> = [];

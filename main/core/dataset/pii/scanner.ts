@@ -97,6 +97,7 @@ export class PiiScanner {
         learned: 0,
         whole: new Map(),
         dominant: -1,
+        plainTextFree: !col.passwordLike && !col.keyLike && !col.personNames,
       };
       this.state.set(col, s);
     }
@@ -170,6 +171,10 @@ export class PiiScanner {
   private fullScan(text: string, f: CellFeatures, s: ColumnState, rejected?: (id: DetectorId) => void): readonly PiiMatch[] {
     // A short number (an amount, an age, a count) holds nothing any detector looks for.
     if (f.letters === 0 && f.digits < 7 && f.dots < 3 && f.colons < 2) return NONE;
+    // Nor does plain lower-case text without digits (a city, a label, a sentence): every gate
+    // needs a digit, a capital, a non-ASCII letter, `@`, `:`, `=` or a 16-character token,
+    // unless the column's name or values open a detector on their own.
+    if (s.plainTextFree && f.digits === 0 && f.upper === 0 && !f.nonAscii && !f.at && f.colons === 0 && !f.equals && f.longestWord < 16) return NONE;
     let out: PiiMatch[] | null = null;
     const col = s.hints;
     const detectors = s.detectors;
@@ -222,6 +227,8 @@ interface ColumnState {
   whole: Map<DetectorId, number>;
   /** Index of the detector nearly every value is wholly matched by, or -1. */
   dominant: number;
+  /** No column-wide detector (passwords, keys, names) is open here, so plain lower-case text without digits cannot match. */
+  plainTextFree: boolean;
 }
 
 /** The match covers the value apart from surrounding whitespace. */

@@ -58,6 +58,18 @@ export class FeatureStore {
     const x = new Float64Array(this.dims);
     // Rows the other part saw but did not keep still count for the reservoir's arithmetic.
     const skipped = o.seen - o.n;
+    // While neither part sampled and both fit, the rows are appended whole (the common case).
+    if (!this.sampled && skipped === 0 && this.n + o.n <= this.maxRows) {
+      while (this.cap < this.n + o.n) this.grow();
+      this.values.set(o.values.subarray(0, o.n * this.dims), this.n * this.dims);
+      for (let i = 0; i < o.n; i++) {
+        this.rows[this.n + i] = o.rows[i]! + offset;
+        this.labels[this.n + i] = label(o.labels[i]!);
+      }
+      this.n += o.n;
+      this.seen += o.n;
+      return;
+    }
     for (let i = 0; i < o.n; i++) {
       for (let d = 0; d < this.dims; d++) x[d] = o.values[i * this.dims + d]!;
       this.add(x, o.rows[i]! + offset, label(o.labels[i]!));
@@ -70,4 +82,18 @@ export class FeatureStore {
     for (let i = 0; i < this.n; i++) out[i] = this.values[i * this.dims + d]!;
     return out;
   }
+}
+
+export type FeatureState = ReturnType<FeatureStore['exportState']>;
+
+/** Read-only view of an exported store with what the numeric indicators read (on another thread). */
+export function featureView(dims: number, s: FeatureState): { n: number; dims: number; seen: number; sampled: boolean; rows: Int32Array; labels: Int32Array; column(d: number): Float64Array } {
+  return {
+    n: s.n, dims, seen: s.seen, sampled: s.seen > s.n, rows: s.rows, labels: s.labels,
+    column(d: number): Float64Array {
+      const out = new Float64Array(s.n);
+      for (let i = 0; i < s.n; i++) out[i] = s.values[i * dims + d]!;
+      return out;
+    },
+  };
 }

@@ -1,7 +1,6 @@
 // The numeric indicators over the feature store: robust z per column, an isolation forest over
 // all features together, and k-nearest-neighbour label disagreement. Each indicator stands
 // down when it would flag a large share of rows: that describes the data, not an injection.
-import type { FeatureStore } from './feature-store.ts';
 import { IsolationForest } from './isolation-forest.ts';
 import { knnLabelDisagreement } from './knn.ts';
 import { robustCentre, robustOutliers, type ColumnOutliers } from './robust-z.ts';
@@ -34,25 +33,49 @@ function histogram(scores: Float64Array, bins = 20): HistogramBin[] {
   return out;
 }
 
-export function analyseNumeric(store: FeatureStore, names: readonly string[], labelled: boolean): NumericAnalysis {
-  const n = store.n;
-  const dims = store.dims;
-  const result: NumericAnalysis = { columns: [], forest: null, knn: null, storedRows: n, seenRows: store.seen, sampled: store.sampled };
-  if (n === 0 || dims === 0) return result;
+/** What the numeric indicators read from a feature store (or from its exported state). */
+export interface FeatureRows {
+  n: number;
+  dims: number;
+  seen: number;
+  sampled: boolean;
+  rows: Int32Array;
+  labels: Int32Array;
+  column(d: number): Float64Array;
+}
 
-  // Robust standardisation; missing values sit at the median.
+/** Robust standardisation, row-major; missing values sit at the median. */
+function standardise(store: FeatureRows, onColumn?: (d: number, col: Float64Array, centre: ReturnType<typeof robustCentre>) => void): Float64Array {
+  const { n, dims } = store;
   const data = new Float64Array(n * dims);
   for (let d = 0; d < dims; d++) {
     const col = store.column(d);
     const centre = robustCentre(col);
-    const outliers = robustOutliers(col, (i) => store.rows[i]!, centre);
-    if (outliers) result.columns.push({ name: names[d] ?? `#${d}`, ...outliers });
+    onColumn?.(d, col, centre);
     const { median, scale } = centre;
     for (let i = 0; i < n; i++) {
       const x = col[i]!;
       data[i * dims + d] = Number.isFinite(x) && scale > 0 ? (x - median) / scale : 0;
     }
   }
+  return data;
+}
+
+export interface NumericOptions {
+  /** False: leave `knn` null, another thread computes it with `analyseKnn` on the same rows. */
+  knn?: boolean;
+}
+
+export function analyseNumeric(store: FeatureRows, names: readonly string[], labelled: boolean, options: NumericOptions = {}): NumericAnalysis {
+  const n = store.n;
+  const dims = store.dims;
+  const result: NumericAnalysis = { columns: [], forest: null, knn: null, storedRows: n, seenRows: store.seen, sampled: store.sampled };
+  if (n === 0 || dims === 0) return result;
+
+  const data = standardise(store, (d, col, centre) => {
+    const outliers = robustOutliers(col, (i) => store.rows[i]!, centre);
+    if (outliers) result.columns.push({ name: names[d] ?? `#${d}`, ...outliers });
+  });
 
   if (n >= 64) {
     const forest = new IsolationForest(data, n, dims, { trees: 100, sampleSize: 256, seed: 0x1f0 });
@@ -63,21 +86,34 @@ export function analyseNumeric(store: FeatureStore, names: readonly string[], la
     result.forest = { rows, scores: rowScores, threshold: FOREST_THRESHOLD, histogram: histogram(scores), standsDown: rows.length > Math.max(1, n * FOREST_MAX_SHARE) };
   }
 
-  if (labelled && n >= 5 * KNN_K) {
-    const { flagged, neighbourLabel, agreement, chanceAgreement, examined } = knnLabelDisagreement(data, store.labels, n, dims, KNN_K, n > KNN_EXACT_ROWS ? 2 : Infinity, KNN_MAX_QUERIES);
-    const labelledRows = store.labels.subarray(0, n).filter((l) => l >= 0).length;
-    // Unanimous neighbours mean something only where features predict labels well.
-    const informative = agreement >= chanceAgreement + (1 - chanceAgreement) * KNN_MIN_SEPARATION;
-    result.knn = {
-      rows: flagged.map((i) => store.rows[i]!),
-      ownLabels: flagged.map((i) => store.labels[i]!),
-      neighbourLabels: neighbourLabel,
-      k: KNN_K,
-      agreement,
-      chanceAgreement,
-      examined,
-      standsDown: !informative || flagged.length > Math.max(1, labelledRows * KNN_MAX_SHARE),
-    };
-  }
+  if (options.knn !== false) result.knn = knnPart(store, data, labelled);
   return result;
+}
+
+/**
+ * The nearest-neighbour indicator alone, exactly as `analyseNumeric` computes it: a parallel
+ * scan runs it on the worker thread while the main thread runs the other indicators.
+ */
+export function analyseKnn(store: FeatureRows, labelled: boolean): NumericAnalysis['knn'] {
+  if (store.n === 0 || store.dims === 0) return null;
+  return knnPart(store, standardise(store), labelled);
+}
+
+function knnPart(store: FeatureRows, data: Float64Array, labelled: boolean): NumericAnalysis['knn'] {
+  const { n, dims } = store;
+  if (!labelled || n < 5 * KNN_K) return null;
+  const { flagged, neighbourLabel, agreement, chanceAgreement, examined } = knnLabelDisagreement(data, store.labels, n, dims, KNN_K, n > KNN_EXACT_ROWS ? 2 : Infinity, KNN_MAX_QUERIES);
+  const labelledRows = store.labels.subarray(0, n).filter((l) => l >= 0).length;
+  // Unanimous neighbours mean something only where features predict labels well.
+  const informative = agreement >= chanceAgreement + (1 - chanceAgreement) * KNN_MIN_SEPARATION;
+  return {
+    rows: flagged.map((i) => store.rows[i]!),
+    ownLabels: flagged.map((i) => store.labels[i]!),
+    neighbourLabels: neighbourLabel,
+    k: KNN_K,
+    agreement,
+    chanceAgreement,
+    examined,
+    standsDown: !informative || flagged.length > Math.max(1, labelledRows * KNN_MAX_SHARE),
+  };
 }

@@ -53,8 +53,14 @@ function middle(a: Float64Array): number {
 
 /** Median and robust scale of the finite values; scale 0 means constant. */
 export function robustCentre(values: Float64Array): { median: number; scale: number; count: number } {
-  const v = values.filter((x) => Number.isFinite(x));
-  const n = v.length;
+  // A plain loop: TypedArray.prototype.filter with a callback is slow on millions of values.
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
+  const v = n === values.length ? values.slice() : new Float64Array(n);
+  if (n !== values.length) {
+    let j = 0;
+    for (let i = 0; i < values.length; i++) { const x = values[i]!; if (Number.isFinite(x)) v[j++] = x; }
+  }
   if (n === 0) return { median: Number.NaN, scale: 0, count: 0 };
   const med = middle(v);
   const dev = new Float64Array(n);

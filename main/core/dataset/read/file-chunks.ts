@@ -20,6 +20,8 @@ export interface ChunkRange {
   hash?: Hash;
   /** Report progress offset by this many bytes (the ranges before this one). */
   progressBase?: number;
+  /** Do not hash at all: another thread hashes the whole file (a worker's part of a scan). */
+  noHash?: boolean;
 }
 
 export async function readFileChunks(path: string, options: ReadOptions, range?: ChunkRange): Promise<FileChunks> {
@@ -30,7 +32,7 @@ export async function readFileChunks(path: string, options: ReadOptions, range?:
     throw new Error(`${path} is not a regular file`);
   }
   const size = st.size;
-  const hash = range?.hash ?? createHash('sha256');
+  const hash = range?.noHash ? null : range?.hash ?? createHash('sha256');
   const from = range?.start ?? 0;
   const to = Math.min(range?.end ?? size, size);
   let digest: string | null = null;
@@ -46,12 +48,12 @@ export async function readFileChunks(path: string, options: ReadOptions, range?:
         if (bytesRead === 0) break;
         const chunk = bytesRead === want ? buf : buf.subarray(0, bytesRead);
         position += bytesRead;
-        hash.update(chunk);
+        hash?.update(chunk);
         options.onProgress?.((range?.progressBase ?? 0) + position - from, size);
         yield chunk;
       }
       // A range that continues someone else's hash leaves the digest to them.
-      digest = range?.hash ? '' : hash.digest('hex');
+      digest = range?.hash || !hash ? '' : hash.digest('hex');
     } finally {
       await handle.close();
     }
