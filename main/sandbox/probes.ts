@@ -6,7 +6,7 @@
 // distribution, and each row is a window of it at an offset drawn from (seed, row index). A row
 // costs one memcpy, so generating probes keeps pace with inference; the pool is at least 32 rows
 // long, so two rows rarely share values.
-import { seededRandom } from '../../shared/seeded-random.ts';
+import { fmix32, seededRandom } from '../../shared/seeded-random.ts';
 import { DTYPE_BYTES, type Distribution, type DType, type Edit, type InputPlan } from './protocol.ts';
 
 export type TypedRow =
@@ -39,13 +39,7 @@ export function isFloat(dtype: DType): boolean {
 
 /** 32-bit integer mix of two values (murmur3 finaliser), for per-row seeds. */
 export function mix32(a: number, b: number): number {
-  let h = (Math.imul(a | 0, 0x9e3779b1) ^ (b | 0)) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(Math.imul(a | 0, 0x9e3779b1) ^ (b | 0));
 }
 
 /** The shared mulberry32 generator: small, fast, identical on every platform. */

@@ -4,18 +4,16 @@
 // keyboard), sees the confirmed trigger, the finding and the heat map of the sweep, records a
 // baseline and compares the two versions side by side. Requires `npm run build` (dist/renderer).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/core/create-core.ts';
 import { startHost, type RunningHost } from '../../main/host/server.ts';
-import { hasChromium, launchChromium } from '../helpers/browser.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
 import { tempDir } from '../helpers/core.ts';
 
-const RENDERER = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const skip = !hasChromium ? 'Chromium is not installed (apt-get install -y chromium)' : !existsSync(join(RENDERER, 'index.html')) ? 'renderer not built (npm run build)' : false;
+const skip = e2eSkip;
 
 let dir: { path: string; remove(): Promise<void> };
 let core: Core;

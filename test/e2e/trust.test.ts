@@ -4,11 +4,9 @@
 // read-only with the verdict at the top, countersign it, and see a tampered bundle named as such.
 // Requires `npm run build` (npm test runs it first) and /usr/bin/chromium.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/core/create-core.ts';
 import { startHost, type RunningHost } from '../../main/host/server.ts';
@@ -16,12 +14,12 @@ import { readZip } from '../../main/core/trust/bundle/zip-read.ts';
 import { DeterministicZip } from '../../main/core/trust/bundle/zip-write.ts';
 import { generateSigningKey, publicKeyPem, signerFromPrivateKey } from '../../main/core/trust/keys.ts';
 import { signModel } from '../../main/core/trust/oms/sign.ts';
-import { hasChromium, launchChromium } from '../helpers/browser.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
 import { tempDir } from '../helpers/core.ts';
 import { makeModel } from '../trust/fixtures.ts';
 
-const RENDERER = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const skip = !hasChromium ? 'Chromium is not installed (apt-get install -y chromium)' : !existsSync(join(RENDERER, 'index.html')) ? 'renderer not built (npm run build)' : false;
+const skip = e2eSkip;
 const PASS = 'correct horse battery staple';
 
 let dir: { path: string; remove(): Promise<void> };

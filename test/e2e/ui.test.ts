@@ -2,19 +2,17 @@
 // End to end: the real renderer in Debian Chromium against the loopback host, as an auditor
 // would use it. Requires `npm run build` (npm test runs it first) and /usr/bin/chromium.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/core/create-core.ts';
 import { startHost, type RunningHost } from '../../main/host/server.ts';
-import { hasChromium, launchChromium } from '../helpers/browser.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
 import { tempDir } from '../helpers/core.ts';
 
-const RENDERER = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
-const skip = !hasChromium ? 'Chromium is not installed (apt-get install -y chromium)' : !existsSync(join(RENDERER, 'index.html')) ? 'renderer not built (npm run build)' : false;
+const skip = e2eSkip;
 
 let dir: { path: string; remove(): Promise<void> };
 let dataDir: string;

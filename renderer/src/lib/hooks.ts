@@ -44,3 +44,30 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], affects: (e:
 export function changedFor(caseId: string) {
   return (e: AppEvent) => e.type === 'changed' && (e.caseId === caseId || e.caseId === null);
 }
+
+/** One user action in flight: whether it runs, and the message of its last failure. */
+export interface Action {
+  busy: boolean;
+  error: string | null;
+  /** Runs `fn` with `busy` set and the last error cleared; a failure becomes `error` and gives null. */
+  run<T>(fn: () => Promise<T>): Promise<T | null>;
+  setError(message: string | null): void;
+}
+
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async <T,>(fn: () => Promise<T>): Promise<T | null> => {
+    setBusy(true);
+    setError(null);
+    try {
+      return await fn();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, run, setError };
+}

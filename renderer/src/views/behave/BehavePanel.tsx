@@ -17,7 +17,7 @@ import { IsolationReport } from './IsolationReport.tsx';
 import { ProbeResult } from './ProbeResult.tsx';
 import { DEFAULT_RUN_OPTIONS, isProbeDataset, RunOptions, runInput, type RunOptionsValue } from './RunOptions.tsx';
 import { SideBySide } from './SideBySide.tsx';
-import { newJobId, useJobProgress } from './useJob.ts';
+import { newJobId, useJobProgress } from '../../lib/job.ts';
 
 const KIND_LABEL: Record<BehaveRun['kind'], string> = {
   probe: 'Probe run', backdoor: 'Backdoor suite', baseline: 'Baseline recorded', compare: 'Baseline comparison', 'side-by-side': 'Side by side',
@@ -105,7 +105,7 @@ export function BehavePanel({ artifact }: { artifact: Artifact }) {
 
   const start = async (label: string, call: (jobId: string) => Promise<unknown>) => {
     setError(null);
-    const id = newJobId();
+    const id = newJobId('behave');
     setJobId(id);
     setBusy(label);
     try {

@@ -4,25 +4,16 @@ import { ErrorText } from '../../components/ErrorText.tsx';
 import { SeverityCounts } from '../../components/SeverityCounts.tsx';
 import { api } from '../../lib/api.ts';
 import { formatTime } from '../../lib/format.ts';
-import { useLoad } from '../../lib/hooks.ts';
+import { useAction, useLoad } from '../../lib/hooks.ts';
 
 function NewCaseForm({ onCreated }: { onCreated(id: string): void }) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await api.call('cases.create', { name, description });
-      onCreated(c.id);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const c = await run(() => api.call('cases.create', { name, description }));
+    if (c) onCreated(c.id);
   };
   return (
     <form className="panel new-case" onSubmit={submit} aria-labelledby="new-case-title">

@@ -8,7 +8,7 @@ import { ErrorText } from '../../components/ErrorText.tsx';
 import { api } from '../../lib/api.ts';
 import { changedFor, useLoad } from '../../lib/hooks.ts';
 import { JobStatus } from './JobStatus.tsx';
-import { useLongCall } from './job.ts';
+import { useLongCall } from '../../lib/job.ts';
 
 const PREVIEW_LINES = 30;
 
@@ -56,7 +56,7 @@ export function MaskedExport({ detail, onDone }: { detail: DatasetDetail; onDone
   const [leaveOut, setLeaveOut] = useState(true);
   const [path, setPath] = useState('');
   const [result, setResult] = useState<MethodOutput<'datasets.exportMasked'> | null>(null);
-  const call = useLongCall();
+  const call = useLongCall('dataset');
   const pathId = useId();
   const labels = new Map(detail.detectors.map((d) => [d.id, d.label]));
   const toggle = (d: string) => setChosen((c) => { const n = new Set(c); if (n.has(d)) n.delete(d); else n.add(d); return n; });

@@ -6,7 +6,7 @@ import { ErrorText } from '../../components/ErrorText.tsx';
 import { api } from '../../lib/api.ts';
 import { formatTime } from '../../lib/format.ts';
 import { JobStatus } from './JobStatus.tsx';
-import { useLongCall } from './job.ts';
+import { useLongCall } from '../../lib/job.ts';
 
 const GUESS = '';
 
@@ -15,7 +15,7 @@ export function ScanControls({ detail, onScanned }: { detail: DatasetDetail; onS
   const columns = detail.report?.dataset.columns.map((c) => c.name) ?? [];
   const [label, setLabel] = useState<string>(s.scan?.labelRequested ?? GUESS);
   const [region, setRegion] = useState<string>(s.scan?.phoneRegion ?? '');
-  const call = useLongCall();
+  const call = useLongCall('dataset');
   const ids = { label: useId(), region: useId() };
   const scan = async () => {
     const r = region.trim();

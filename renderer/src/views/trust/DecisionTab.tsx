@@ -8,8 +8,8 @@ import { href } from '../../app/router.ts';
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { api } from '../../lib/api.ts';
 import { formatBytes, formatTime } from '../../lib/format.ts';
-import { changedFor, useLoad } from '../../lib/hooks.ts';
-import { errorText, Fingerprint, KeyPicker, LabeledSelect, PathField } from './common.tsx';
+import { changedFor, useAction, useLoad } from '../../lib/hooks.ts';
+import { Fingerprint, KeyPicker, LabeledSelect, PathField } from './common.tsx';
 
 type State = MethodOutput<'decision.get'>;
 
@@ -45,27 +45,19 @@ function PolicyPanel({ state }: { state: State }) {
 function Waivers({ caseId, state, onChange }: { caseId: string; state: State; onChange(): void }) {
   const [pointId, setPointId] = useState<PointId>('P08');
   const [justification, setJustification] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('waivers.set', { caseId, pointId, justification });
       setJustification('');
       onChange();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
-  const remove = async (p: PointId) => {
-    setError(null);
-    try {
-      await api.call('waivers.remove', { caseId, pointId: p });
-      onChange();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const remove = (p: PointId) => run(async () => {
+    await api.call('waivers.remove', { caseId, pointId: p });
+    onChange();
+  });
   return (
     <section className="panel" aria-labelledby="waivers-title">
       <h2 id="waivers-title">Waivers</h2>
@@ -98,13 +90,10 @@ function DecisionForm({ caseId, state, onChange }: { caseId: string; state: Stat
   const [outcome, setOutcome] = useState<DecisionOutcome>(state.evaluation.allowedOutcomes[0] ?? 'rejected');
   const [justification, setJustification] = useState('');
   const [conditions, setConditions] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('decision.record', {
         caseId, outcome, justification,
         conditions: outcome === 'approved-with-conditions' ? conditions.split('\n').map((c) => c.trim()).filter(Boolean) : [],
@@ -112,11 +101,7 @@ function DecisionForm({ caseId, state, onChange }: { caseId: string; state: Stat
       setJustification('');
       setConditions('');
       onChange();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const d = state.decision;
   return (
@@ -156,8 +141,7 @@ function ExportPanel({ caseId }: { caseId: string }) {
   const [key, setKey] = useState<SigningKeyRef | null>(null);
   const [outPath, setOutPath] = useState('');
   const [includeModels, setIncludeModels] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [result, setResult] = useState<MethodOutput<'bundles.export'> | null>(null);
   useEffect(() => {
     api.call('bundles.suggestPath', { caseId }).then((r) => setOutPath((p) => p || r.path), () => undefined);
@@ -165,18 +149,12 @@ function ExportPanel({ caseId }: { caseId: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!key) return;
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
+    await run(async () => {
       setResult(await api.call('bundles.export', { caseId, key, outPath: outPath.trim(), includeModels }));
       // A fresh name for the next export: an export never overwrites a file.
       api.call('bundles.suggestPath', { caseId }).then((r) => setOutPath(r.path), () => undefined);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="panel" onSubmit={(e) => void submit(e)} aria-labelledby="export-title">

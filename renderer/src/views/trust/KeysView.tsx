@@ -6,8 +6,8 @@ import type { SigningKey } from '../../../../shared/api/methods/trust-schemas.ts
 import { ErrorText } from '../../components/ErrorText.tsx';
 import { api } from '../../lib/api.ts';
 import { formatTime } from '../../lib/format.ts';
-import { useLoad } from '../../lib/hooks.ts';
-import { errorText, Fingerprint, PathField } from './common.tsx';
+import { useAction, useLoad } from '../../lib/hooks.ts';
+import { Fingerprint, PathField } from './common.tsx';
 
 const keysChanged = (e: AppEvent) => e.type === 'changed' && e.what === 'keys';
 const storeChanged = (e: AppEvent) => e.type === 'changed' && e.what === 'trust-store';
@@ -16,25 +16,18 @@ function GenerateKey({ onDone }: { onDone(): void }) {
   const [label, setLabel] = useState('');
   const [secret, setSecret] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, setError } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (secret !== again) {
       setError('The two passphrases differ.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('keys.generate', { label, passphrase: secret });
       setLabel(''); setSecret(''); setAgain('');
       onDone();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="panel key-form" onSubmit={(e) => void submit(e)} aria-labelledby="gen-title">
@@ -53,21 +46,14 @@ function ImportKey({ onDone }: { onDone(): void }) {
   const [path, setPath] = useState('');
   const [pemSecret, setPemSecret] = useState('');
   const [secret, setSecret] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('keys.import', { label, pemPath: path.trim(), passphrase: secret, ...(pemSecret ? { pemPassphrase: pemSecret } : {}) });
       setLabel(''); setPath(''); setPemSecret(''); setSecret('');
       onDone();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form className="panel key-form" onSubmit={(e) => void submit(e)} aria-labelledby="imp-title">
@@ -86,23 +72,16 @@ function KeyRow({ k }: { k: SigningKey }) {
   const [pem, setPem] = useState<string | null>(null);
   const [out, setOut] = useState('');
   const [note, setNote] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const show = async () => {
-    try {
-      setPem((await api.call('keys.exportPublic', { keyId: k.id })).pem);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
+  const { error, run } = useAction();
+  const show = () => run(async () => {
+    setPem((await api.call('keys.exportPublic', { keyId: k.id })).pem);
+  });
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       const r = await api.call('keys.exportPublic', { keyId: k.id, outPath: out.trim() });
       setNote(`Written to ${r.path}`);
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   return (
     <li className="key-row">
@@ -129,27 +108,21 @@ function TrustStore() {
   const anchors = useLoad(() => api.call('trustStore.list', {}), [], storeChanged);
   const [label, setLabel] = useState('');
   const [path, setPath] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, run } = useAction();
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('trustStore.add', { label, path: path.trim() });
       setLabel(''); setPath('');
       anchors.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   const remove = async (id: string, name: string) => {
     if (!window.confirm(`Remove "${name}" from the trust store? Signatures by it will no longer be trusted.`)) return;
-    setError(null);
-    try {
+    await run(async () => {
       await api.call('trustStore.remove', { anchorId: id });
       anchors.reload();
-    } catch (err) {
-      setError(errorText(err));
-    }
+    });
   };
   const list = anchors.data ?? [];
   return (

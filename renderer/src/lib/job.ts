@@ -1,10 +1,12 @@
-// Progress of a job a dataset view started (the jobs bar shows every job; this shows one inline).
+// Progress of one job a view started (the jobs bar shows every job; this shows one inline), and
+// running a long call under a fresh job id so the view can show its progress and cancel it.
 import { useEffect, useState } from 'react';
-import type { JobProgress } from '../../../../shared/api/schemas.ts';
-import { onEvent } from '../../lib/api.ts';
+import type { JobProgress } from '../../../shared/api/schemas.ts';
+import { onEvent } from './api.ts';
 
-export function newJobId(): string {
-  return `dataset-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+/** A fresh job id; `area` names the view that started it, for the jobs bar and the logs. */
+export function newJobId(area: string): string {
+  return `${area}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export function useJobProgress(jobId: string | null): JobProgress | null {
@@ -20,7 +22,7 @@ export function useJobProgress(jobId: string | null): JobProgress | null {
 }
 
 /** Runs a long call under a fresh job id, remembering the id (for progress and Cancel) while it runs. */
-export function useLongCall(): {
+export function useLongCall(area: string): {
   jobId: string | null;
   job: JobProgress | null;
   busy: boolean;
@@ -33,7 +35,7 @@ export function useLongCall(): {
   const [error, setError] = useState<string | null>(null);
   const job = useJobProgress(jobId);
   const run = async <T,>(call: (jobId: string) => Promise<T>): Promise<T | null> => {
-    const id = newJobId();
+    const id = newJobId(area);
     setJobId(id);
     setBusy(true);
     setError(null);
