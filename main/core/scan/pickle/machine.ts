@@ -307,6 +307,27 @@ export function instanceClass(v: Value): GlobalVal | null {
   return callee;
 }
 
+/** ASCII text of at most 12 bytes, with one fixed-arity call per length. */
+function shortAscii(b: Uint8Array, p: number, n: number): string {
+  const c = String.fromCharCode;
+  switch (n) {
+    case 0: return '';
+    case 1: return c(b[p]!);
+    case 2: return c(b[p]!, b[p + 1]!);
+    case 3: return c(b[p]!, b[p + 1]!, b[p + 2]!);
+    case 4: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
+    case 5: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
+    case 6: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
+    case 7: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
+    case 8: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
+    case 9: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!);
+    case 10: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!);
+    case 11: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!);
+    case 12: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!);
+    default: return '';
+  }
+}
+
 export class PickleMachine {
   private buf: Uint8Array = EMPTY;
   /** The same window as a Buffer, for string decoding. */
@@ -530,6 +551,8 @@ export class PickleMachine {
   private decodeUtf8(from: number, to: number): string {
     const buf = this.buf;
     for (let i = from; i < to; i++) if (buf[i]! >= 0x80) return this.text.utf8Slice(from, to);
+    // Short ASCII (dict keys, names) is built in JavaScript: a call into the binding costs more.
+    if (to - from <= 12) return shortAscii(buf, from, to - from);
     return this.text.latin1Slice(from, to);
   }
 
