@@ -4,53 +4,27 @@
 // keyboard), sees the confirmed trigger, the finding and the heat map of the sweep, records a
 // baseline and compares the two versions side by side. Requires `npm run build` (dist/renderer).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { createCore, type Core } from '../../main/core/create-core.ts';
-import { startHost, type RunningHost } from '../../main/host/server.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
-import { tempDir } from '../helpers/core.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { e2eSkip, uiHostForFile } from '../helpers/ui-host.ts';
 
 const skip = e2eSkip;
 
-let dir: { path: string; remove(): Promise<void> };
-let core: Core;
-let host: RunningHost;
-let browser: Browser;
 let page: Page;
 let caseId: string;
 let v2: string;
-const consoleErrors: string[] = [];
-const foreignRequests: string[] = [];
-
-before(async () => {
-  if (skip) return;
-  dir = await tempDir('assay-e2e-behave-');
-  core = createCore({ dataDir: join(dir.path, 'data'), defaultActor: 'e2e-auditor' });
-  host = await startHost({ core, rendererDir: RENDERER });
-  browser = await launchChromium();
-  caseId = (await core.invoke('demo.create', {})).id;
-  const artifacts = await core.invoke('artifacts.list', { caseId });
-  v2 = artifacts.items.find((a) => a.displayName === 'sign-classifier-v2.onnx')!.id;
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${page.url()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${host.port}/`)) foreignRequests.push(r.url()); });
-  await page.goto(host.url);
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await host.close();
-  await core.close();
-  await dir.remove();
+const ui = uiHostForFile('assay-e2e-behave-', {
+  defaultActor: 'e2e-auditor',
+  async setup(u) {
+    caseId = (await u.core.invoke('demo.create', {})).id;
+    const artifacts = await u.core.invoke('artifacts.list', { caseId });
+    v2 = artifacts.items.find((a) => a.displayName === 'sign-classifier-v2.onnx')!.id;
+    page = await u.openPage();
+  },
 });
 
 test('the backdoor suite from the behaviour tab: confirmed trigger, the finding, the heat map, the isolation report', { skip }, async () => {
-  await page.goto(`http://127.0.0.1:${host.port}/#/case/${caseId}/artifact/${v2}/findings`);
+  await page.goto(`http://127.0.0.1:${ui.host.port}/#/case/${caseId}/artifact/${v2}/findings`);
   await page.getByRole('link', { name: 'Behaviour' }).click();
   await page.getByRole('heading', { name: 'I/O signature' }).waitFor();
   const signature = page.getByRole('table', { name: /Inputs and outputs/ });
@@ -86,7 +60,7 @@ test('the backdoor suite from the behaviour tab: confirmed trigger, the finding,
 });
 
 test('record a baseline, then compare the two versions side by side', { skip }, async () => {
-  await page.goto(`http://127.0.0.1:${host.port}/#/case/${caseId}/artifact/${v2}/behaviour`);
+  await page.goto(`http://127.0.0.1:${ui.host.port}/#/case/${caseId}/artifact/${v2}/behaviour`);
   await page.getByLabel(/Record a baseline named/).fill('vetted');
   await page.getByRole('button', { name: 'Record baseline' }).click();
   const baselines = page.getByRole('table', { name: 'Baselines this model can be compared with' });
@@ -100,12 +74,12 @@ test('record a baseline, then compare the two versions side by side', { skip }, 
   // Random probes cannot tell the backdoored version from its clean base: the reason graph inspection comes first.
   await page.getByText('same behaviour').waitFor();
   await page.getByRole('img', { name: /Predicted classes of probabilities/ }).first().waitFor();
-  const evidence = await core.invoke('evidence.list', { caseId });
+  const evidence = await ui.core.invoke('evidence.list', { caseId });
   assert.ok(evidence.some((e) => e.source === 'behave' && e.pointId === 'P16'));
   assert.ok(evidence.some((e) => e.source === 'behave' && e.pointId === 'P07' && e.suggestedStatus === 'fail'));
 });
 
 test('no console errors and no request left the loopback host', { skip }, () => {
-  assert.deepEqual(consoleErrors, [], consoleErrors.join('\n'));
-  assert.deepEqual(foreignRequests, []);
+  assert.deepEqual(ui.consoleErrors, [], ui.consoleErrors.join('\n'));
+  assert.deepEqual(ui.foreignRequests, []);
 });

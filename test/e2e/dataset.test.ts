@@ -12,7 +12,6 @@ import { e2eSkip, uiHostForFile } from '../helpers/ui-host.ts';
 const skip = e2eSkip;
 
 const ui = uiHostForFile('assay-e2e-dataset-');
-const errors: string[] = [];
 
 test('scan the demo dataset, see PII by column, exclude a flagged row, export the exclusion list', { skip, timeout: 180_000 }, async () => {
   const c = await ui.core.invoke('cases.create', { name: 'Dataset view' });
@@ -20,11 +19,7 @@ test('scan the demo dataset, see PII by column, exclude a flagged row, export th
   const paths = actions.flatMap((a) => (a.kind === 'add' ? a.paths : []));
   await ui.core.invoke('artifacts.add', { caseId: c.id, paths, storage: 'import' });
 
-  const page = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(ui.host.url);
-  await page.goto(`http://127.0.0.1:${ui.host.port}/#/case/${c.id}/datasets`);
+  const page = await ui.openPage(`#/case/${c.id}/datasets`);
   const listed = page.locator('table.ds-list tbody tr');
   await listed.first().waitFor();
   assert.match(await listed.first().innerText(), /support-tickets\.csv[\s\S]*not scanned/);
@@ -66,5 +61,5 @@ test('scan the demo dataset, see PII by column, exclude a flagged row, export th
   assert.ok(log.events.some((e) => e.action === 'dataset.exclusions-exported'));
   assert.ok(log.events.some((e) => e.action === 'dataset.rows-reviewed'));
   await page.close();
-  assert.deepEqual(errors, []);
+  assert.deepEqual(ui.consoleErrors, []);
 });

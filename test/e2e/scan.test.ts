@@ -12,7 +12,6 @@ const skip = e2eSkip;
 const EVIL = Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.from('cposix\nsystem\nX\x02\x00\x00\x00id', 'latin1'), Buffer.from([0x85, 0x52, 0x2e])]);
 
 const ui = uiHostForFile('assay-e2e-scan-');
-const errors: string[] = [];
 
 test('the pickle view highlights and explains the dangerous call; the ONNX view shows the graph', { skip }, async () => {
   const c = await ui.core.invoke('cases.create', { name: 'Scan views' });
@@ -22,11 +21,7 @@ test('the pickle view highlights and explains the dangerous call; the ONNX view 
   const evil = added.added.find((a) => a.format === 'pickle')!;
   const onnx = added.added.find((a) => a.format === 'onnx')!;
 
-  const page = await ui.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(ui.host.url);
-  await page.goto(`http://127.0.0.1:${ui.host.port}/#/case/${c.id}/artifact/${evil.id}/pickle`);
+  const page = await ui.openPage(`#/case/${c.id}/artifact/${evil.id}/pickle`);
   const row = page.locator('table.pickle-calls tr.tier-denied');
   await row.waitFor();
   assert.match(await row.innerText(), /posix\.system\('id'\)/);
@@ -42,5 +37,5 @@ test('the pickle view highlights and explains the dangerous call; the ONNX view 
   assert.match(await page.locator('.onnx-summary').innerText(), /batch, 6/);
   assert.match(await page.locator('svg.bars').innerHTML(), /Gemm/);
   await page.close();
-  assert.deepEqual(errors, []);
+  assert.deepEqual(ui.consoleErrors, []);
 });

@@ -6,69 +6,33 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { createCore, type Core } from '../../main/core/create-core.ts';
-import { startHost, type RunningHost } from '../../main/host/server.ts';
+import { test } from 'node:test';
 import { readZip } from '../../main/core/trust/bundle/zip-read.ts';
 import { DeterministicZip } from '../../main/core/trust/bundle/zip-write.ts';
 import { generateSigningKey, publicKeyPem, signerFromPrivateKey } from '../../main/core/trust/keys.ts';
 import { signModel } from '../../main/core/trust/oms/sign.ts';
-import { launchChromium } from '../helpers/browser.ts';
-import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
-import { tempDir } from '../helpers/core.ts';
+import { e2eSkip, uiHostForFile } from '../helpers/ui-host.ts';
 import { makeModel } from '../trust/fixtures.ts';
 
 const skip = e2eSkip;
 const PASS = 'correct horse battery staple';
 
-let dir: { path: string; remove(): Promise<void> };
-let core: Core;
-let host: RunningHost;
-let browser: Browser;
-const consoleErrors: string[] = [];
-const foreignRequests: string[] = [];
-
-async function openPage(hash = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${page.url()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${host.port}/`)) foreignRequests.push(r.url()); });
-  await page.goto(host.url);
-  if (hash) await page.goto(`http://127.0.0.1:${host.port}/${hash}`);
-  return page;
-}
-
-before(async () => {
-  if (skip) return;
-  dir = await tempDir('assay-e2e-trust-');
-  core = createCore({ dataDir: join(dir.path, 'data'), defaultActor: 'e2e-auditor' });
-  host = await startHost({ core, rendererDir: RENDERER });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  if (skip) return;
-  await browser.close();
-  await host.close();
-  await core.close();
-  await dir.remove();
-});
+const ui = uiHostForFile('assay-e2e-trust-', { defaultActor: 'e2e-auditor' });
 
 test('verify a signature, decide, export the bundle from the case view, open it read-only, countersign it', { skip }, async () => {
   // A publisher-signed model folder (the signature inside it), the publisher's key in the trust
   // store, and the auditor's own stored key.
-  const model = await makeModel({ 'model.safetensors': 'weights', 'config.json': '{"layers":2}' }, dir.path, 'signed-model');
+  const model = await makeModel({ 'model.safetensors': 'weights', 'config.json': '{"layers":2}' }, ui.dir.path, 'signed-model');
   const publisher = signerFromPrivateKey(generateSigningKey());
   await writeFile(join(model, 'model.sig'), (await signModel(model, publisher, { signaturePath: join(model, 'model.sig') })).json);
-  const pub = join(dir.path, 'publisher.pub.pem');
+  const pub = join(ui.dir.path, 'publisher.pub.pem');
   await writeFile(pub, publicKeyPem(publisher.publicKey));
-  await core.invoke('trustStore.add', { label: 'Example Lab', path: pub });
-  const c = await core.invoke('cases.create', { name: 'Trust E2E' });
-  await core.invoke('artifacts.add', { caseId: c.id, paths: [model], storage: 'import' });
-  const alice = await core.invoke('keys.generate', { label: 'Alice', passphrase: PASS });
+  await ui.core.invoke('trustStore.add', { label: 'Example Lab', path: pub });
+  const c = await ui.core.invoke('cases.create', { name: 'Trust E2E' });
+  await ui.core.invoke('artifacts.add', { caseId: c.id, paths: [model], storage: 'import' });
+  const alice = await ui.core.invoke('keys.generate', { label: 'Alice', passphrase: PASS });
 
-  const page = await openPage(`#/case/${c.id}/verify`);
+  const page = await ui.openPage(`#/case/${c.id}/verify`);
   const oms = page.locator('form[aria-labelledby="oms-title"]');
   await oms.getByLabel('Signature', { exact: true }).waitFor();
   assert.equal(await oms.getByLabel('Signature', { exact: true }).inputValue() !== 'path', true, 'the model.sig in the folder is offered');
@@ -106,7 +70,7 @@ test('verify a signature, decide, export the bundle from the case view, open it 
   assert.equal(await page.locator('.bundle-contents select, .bundle-contents textarea').count(), 0);
 
   // A second auditor countersigns with a PEM key file, and the countersigned bundle opens verified.
-  const bobPem = join(dir.path, 'bob.pem');
+  const bobPem = join(ui.dir.path, 'bob.pem');
   await writeFile(bobPem, generateSigningKey().export({ type: 'pkcs8', format: 'pem' }));
   const cs = page.locator('form[aria-labelledby="cs-title"]');
   await cs.getByRole('radio', { name: 'A PEM key file' }).check();
@@ -121,9 +85,9 @@ test('verify a signature, decide, export the bundle from the case view, open it 
   const zip = await readZip(await readFile(outPath), () => true);
   const forged = new DeterministicZip();
   for (const m of zip.members) forged.addBytes(m.name, m.name === 'case/decision.json' ? Buffer.from(m.bytes!.toString().replace('"rejected"', '"approved"')) : m.bytes!);
-  const forgedPath = join(dir.path, 'forged.assay');
+  const forgedPath = join(ui.dir.path, 'forged.assay');
   await writeFile(forgedPath, await forged.toBuffer());
-  await page.goto(`http://127.0.0.1:${host.port}/#/bundle/${encodeURIComponent(forgedPath)}`);
+  await page.goto(`http://127.0.0.1:${ui.host.port}/#/bundle/${encodeURIComponent(forgedPath)}`);
   const bad = page.locator('.bundle-verdict.bad');
   await bad.waitFor({ timeout: 60_000 });
   assert.match(await bad.innerText(), /Does not verify/);
@@ -132,7 +96,7 @@ test('verify a signature, decide, export the bundle from the case view, open it 
 });
 
 test('keys and the trust store page: generate a key, see its fingerprint, add and remove a trusted key', { skip }, async () => {
-  const page = await openPage('#/keys');
+  const page = await ui.openPage('#/keys');
   await page.getByRole('heading', { name: 'Keys & trust' }).waitFor();
   const gen = page.locator('form[aria-labelledby="gen-title"]');
   await gen.getByLabel('Label').fill('Carol');
@@ -140,10 +104,10 @@ test('keys and the trust store page: generate a key, see its fingerprint, add an
   await gen.getByLabel('Repeat the passphrase').fill(PASS);
   await gen.getByRole('button', { name: 'Generate key' }).click();
   await page.locator('.key-row', { hasText: 'Carol' }).waitFor();
-  const carol = (await core.invoke('keys.list', {})).find((k) => k.label === 'Carol')!;
+  const carol = (await ui.core.invoke('keys.list', {})).find((k) => k.label === 'Carol')!;
   assert.match(await page.locator('.key-row', { hasText: 'Carol' }).innerText(), new RegExp(carol.fingerprint.slice(0, 4)));
 
-  const dave = join(dir.path, 'dave.pub.pem');
+  const dave = join(ui.dir.path, 'dave.pub.pem');
   await writeFile(dave, publicKeyPem(signerFromPrivateKey(generateSigningKey()).publicKey));
   const add = page.locator('form[aria-labelledby="add-anchor-title"]');
   await add.getByLabel('Label').fill('Dave (fellow auditor)');
@@ -157,6 +121,6 @@ test('keys and the trust store page: generate a key, see its fingerprint, add an
 });
 
 test('no console errors and no request left the loopback host', { skip }, () => {
-  assert.deepEqual(consoleErrors, [], consoleErrors.join('\n'));
-  assert.deepEqual(foreignRequests, []);
+  assert.deepEqual(ui.consoleErrors, [], ui.consoleErrors.join('\n'));
+  assert.deepEqual(ui.foreignRequests, []);
 });

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createCore, type Core } from '../../main/core/create-core.ts';
 import { startHost, type RunningHost } from '../../main/host/server.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { e2eSkip, RENDERER } from '../helpers/ui-host.ts';
+import { e2eSkip, newPageWatch, openWatchedPage, RENDERER } from '../helpers/ui-host.ts';
 import { tempDir } from '../helpers/core.ts';
 
 const skip = e2eSkip;
@@ -19,8 +19,7 @@ let dataDir: string;
 let core: Core;
 let host: RunningHost;
 let browser: Browser;
-const consoleErrors: string[] = [];
-const foreignRequests: string[] = [];
+const watch = newPageWatch();
 
 async function startServer(): Promise<void> {
   core = createCore({ dataDir, defaultActor: 'e2e-auditor' });
@@ -32,13 +31,8 @@ async function stopServer(): Promise<void> {
   await core.close();
 }
 
-async function openPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${m.text()} @ ${page.url()}`); });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  page.on('request', (r) => { if (!r.url().startsWith(`http://127.0.0.1:${host.port}/`)) foreignRequests.push(r.url()); });
-  await page.goto(host.url);
-  return page;
+function openPage(): Promise<Page> {
+  return openWatchedPage(browser, () => host, watch);
 }
 
 before(async () => {
@@ -161,6 +155,6 @@ test('the demo case button fills an empty workstation', { skip }, async () => {
 });
 
 test('no console errors and no request left the loopback host', { skip }, () => {
-  assert.deepEqual(consoleErrors, [], consoleErrors.join('\n'));
-  assert.deepEqual(foreignRequests, []);
+  assert.deepEqual(watch.consoleErrors, [], watch.consoleErrors.join('\n'));
+  assert.deepEqual(watch.foreignRequests, []);
 });

@@ -9,7 +9,7 @@ import type { ArchiveIssue } from './issues.ts';
 import {
   applyZip64, CENTRAL_SIZE, decodeCentralHeader, decodeEndRecord, decodeExtras, decodeLocalHeader, decodeZip64EndRecord,
   decodeZip64Locator, EOCD_SIZE, FLAG_DESCRIPTOR, FLAG_ENCRYPTED, LOCAL_SIZE, SIG_CENTRAL, SIG_DESCRIPTOR, SIG_LOCAL,
-  ZIP64_LOCATOR_SIZE, type EndRecord, type Zip64EndRecord,
+  ZIP64_LOCATOR_SIZE, type CentralHeader, type EndRecord, type Zip64EndRecord,
 } from './zip-records.ts';
 
 /** The central directory is read whole; past this it is cut (and reported). */
@@ -21,20 +21,14 @@ const GAP_PROBE = 1024 * 1024;
 /** Hidden local entries followed inside one gap at most. */
 const MAX_HIDDEN_PER_GAP = 1000;
 
-export interface ZipEntry {
+/** A member: the central header's fields (after ZIP64 extras), and what the layout learned. */
+export interface ZipEntry extends Pick<CentralHeader,
+  'versionMadeBy' | 'flags' | 'method' | 'crc32' | 'compressedSize' | 'uncompressedSize' | 'localHeaderOffset' | 'externalAttrs'> {
   index: number;
   name: string;
   nameBytes: Uint8Array;
   /** Offset of the header that lists the member (central directory, or local for hidden ones). */
   headerOffset: number;
-  versionMadeBy: number;
-  flags: number;
-  method: number;
-  crc32: number;
-  compressedSize: number;
-  uncompressedSize: number;
-  localHeaderOffset: number;
-  externalAttrs: number;
   unicodeName: string | null;
   aesMethod: number | null;
   /** Where the data starts, once the local header was read; null when it could not be. */
