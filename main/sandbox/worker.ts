@@ -217,6 +217,13 @@ function argmaxRows(t: Ort.Tensor, rows: number): Int32Array {
   return out;
 }
 
+/** Whether any of the rows first..first+rows-1 (of variants of `base` rows each) carries an edit. */
+function batchEdited(perVariant: readonly (readonly unknown[])[], first: number, rows: number, base: number): boolean {
+  const last = Math.floor((first + rows - 1) / base);
+  for (let v = Math.floor(first / base); v <= last; v++) if (perVariant[v]!.length > 0) return true;
+  return false;
+}
+
 function bytesOf(data: ArrayBufferView): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -248,6 +255,13 @@ async function run(id: number, plan: RunPlan): Promise<void> {
     const t0 = performance.now();
     const feeds: Record<string, Ort.Tensor> = {};
     for (const input of inputs) {
+      const dims = [rows, ...input.plan.rowShape];
+      // Unedited rows that sit together in the pool or dataset go to onnxruntime as they are.
+      const view = batchEdited(input.perVariant, first, rows, plan.rows) ? null : input.source.view(first, rows, plan.rows);
+      if (view) {
+        feeds[input.name] = new runtime.Tensor(input.plan.dtype, view as never, dims);
+        continue;
+      }
       const len = rows * input.source.rowLen;
       if (!input.buffer || input.buffer.length !== len) input.buffer = allocate(input.plan.dtype, len);
       const buf = input.buffer;
@@ -262,7 +276,7 @@ async function run(id: number, plan: RunPlan): Promise<void> {
           for (const e of edits) applyEdit(e, row, g % plan.rows, input.ctx);
         }
       }
-      feeds[input.name] = new runtime.Tensor(input.plan.dtype, buf as never, [rows, ...input.plan.rowShape]);
+      feeds[input.name] = new runtime.Tensor(input.plan.dtype, buf as never, dims);
     }
     const t1 = performance.now();
     const result = await s.run(feeds, plan.outputs);

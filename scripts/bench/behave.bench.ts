@@ -56,8 +56,10 @@ const bench: Bench = {
     const inProcessGenerating = async (): Promise<number> => {
       const t0 = performance.now();
       for (let i = 0; i < BATCHES; i++) {
-        for (let r = 0; r < BATCH; r++) source.copyRow(i * BATCH + r, buffer, r * 784);
-        await ref.run({ input: new ort.Tensor('float32', buffer, [BATCH, 784]) });
+        // As the worker does: a view of the pool when the batch lies in one block, else a copy.
+        const view = source.view(i * BATCH, BATCH, BATCHES * BATCH) as Float32Array | null;
+        if (!view) source.copyRows(i * BATCH, BATCH, BATCHES * BATCH, buffer, 0);
+        await ref.run({ input: new ort.Tensor('float32', view ?? buffer, [BATCH, 784]) });
       }
       return (BATCHES * BATCH) / ((performance.now() - t0) / 1000);
     };

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFrame, PROTOCOL_VERSION } from '../../main/sandbox/protocol.ts';
+import { defaultThreads } from '../../main/core/behave/launcher.ts';
 import { runProbes } from '../../main/core/behave/run.ts';
 import { SandboxFailure, SandboxSession } from '../../main/core/behave/session.ts';
 import { failureFinding } from '../../main/core/behave/sandboxed.ts';
@@ -109,4 +110,8 @@ test('a worker that dies of a signal mid-run becomes a crash finding, and nothin
   assert.equal(failureFinding(err.info, s.isolation).ruleId, 'behave.sandbox-crash');
   await s.close();
   assert.ok(!alive(pid));
+});
+
+test('inference leaves the app a core of its own: one thread on one or two cores, one fewer than the cores up to four', () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 64].map(defaultThreads), [1, 1, 2, 3, 4, 4]);
 });

@@ -124,3 +124,30 @@ test('copying a batch of rows at once gives the same rows as copying them one by
     for (let r = 0; r < 7; r++) assert.deepEqual(batch.subarray(r * 6, r * 6 + 6), row(source, (10 + r) % 13));
   }
 });
+
+test('a batch inside one block of the pool, or one unbroken run of dataset rows, is a view holding the same rows; others are not', () => {
+  const generated = new RowSource({ source: 'generate', dtype: 'float32', rowShape: [784], distribution: uniform, seed: 4 }, new Map());
+  for (const [first, count] of [[0, 256], [512, 64], [1024 + 192, 64]] as const) {
+    const view = generated.view(first, count, 1_000_000)!;
+    assert.ok(view, `rows ${first}+${count}`);
+    for (let r = 0; r < count; r++) assert.deepEqual(view.subarray(r * 784, (r + 1) * 784), row(generated, first + r));
+  }
+  assert.equal(generated.view(200, 100, 1_000_000), null, 'crosses a block boundary');
+  assert.equal(generated.view(0, 256, 200), null, 'wraps at the row count');
+  // Blocks start at offsets of their own: the next block does not continue this one.
+  const pool = new Pool(uniform, 'float32', 4, 784);
+  assert.equal(pool.blockRows, 256);
+  assert.equal(pool.offset(255), pool.offset(0) + 255 * 784);
+  assert.notEqual(pool.offset(256), pool.offset(255) + 784);
+  const values = Float32Array.from({ length: 10 * 3 }, (_, i) => i);
+  const data = new RowSource({ source: 'dataset', dtype: 'float32', rowShape: [3], dataset: 'd' }, new Map<string, Dataset>([['d', { dtype: 'float32', rowShape: [3], rowLen: 3, rows: 10, values }]]));
+  assert.deepEqual(Array.from(data.view(12, 4, 100)!), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+  assert.equal(data.view(8, 4, 100), null, 'runs past the last dataset row');
+});
+
+test('a pool of few rows still has blocks at several offsets: a block is at most half the pool', () => {
+  const big = new Pool(uniform, 'float32', 3, 100_000);
+  assert.ok(big.blockRows * 100_000 * 2 <= big.values.length);
+  const offsets = new Set(Array.from({ length: 20 }, (_, b) => big.offset(b * big.blockRows)));
+  assert.ok(offsets.size > 10);
+});

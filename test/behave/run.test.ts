@@ -7,6 +7,9 @@ import { compareFingerprints } from '../../main/core/behave/fingerprint.ts';
 import { inspectModel } from '../../main/core/behave/inspect.ts';
 import { parseNpy } from '../../main/core/behave/npy.ts';
 import { behaviouralFingerprint, runProbes } from '../../main/core/behave/run.ts';
+import { SandboxSession } from '../../main/core/behave/session.ts';
+import { RowSource } from '../../main/sandbox/probes.ts';
+import type { InputPlan } from '../../main/sandbox/protocol.ts';
 import type { Progress } from '../../main/core/behave/types.ts';
 import { cleanImageMlp, cleanTokenClassifier, randomOutputModel, whereBackdoorMlp } from '../fixtures/behave-models.ts';
 import { seededRandom } from '../fixtures/onnx-builder.ts';
@@ -95,6 +98,37 @@ test('probe rows from a dataset (NPY) cross into the worker exactly: outputs mat
   const got = r.outputs.probabilities!.values;
   for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i]! - got[i]!) < 1e-6);
   await assert.rejects(runProbes(clean, { name: 'clean.onnx', runtime: await runtime(), rows: { input: { rows: 2, values: new Float32Array(10) } } }), RangeError);
+});
+
+test('generated rows reach onnxruntime intact whether a batch is a view of the pool or a copy', async () => {
+  // Batches of 64 lie inside blocks of the pool (256 rows) and go to onnxruntime without a copy;
+  // the batch of 50 at row 250 straddles two blocks and is copied. Every row must get the output
+  // in-process onnxruntime gives it.
+  const plan: InputPlan = { source: 'generate', dtype: 'float32', rowShape: [1, 16, 16], distribution: { kind: 'uniform', min: 0, max: 1 }, seed: 21 };
+  const rows = 300;
+  const session = await SandboxSession.open(clean, { runtime: await runtime(), selfTest: false });
+  const outputs: Float64Array[] = [];
+  try {
+    for (const batchSize of [64, 50]) {
+      const r = await session.run({ rows, batchSize, outputs: ['probabilities'], inputs: { input: plan } });
+      outputs.push(r.outputs.probabilities!.values);
+    }
+  } finally {
+    await session.close();
+  }
+  const source = new RowSource(plan, new Map());
+  assert.ok(source.view(64, 64, rows) !== null && source.view(250, 50, rows) === null, 'batches of 50 cross a block at row 256 and are copied there');
+  const data = new Float32Array(rows * 256);
+  source.copyRows(0, rows, rows, data, 0);
+  process.env.ORT_DISABLE_TELEMETRY = '1';
+  const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+  const s = await ort.InferenceSession.create(clean);
+  const expected = (await s.run({ input: new ort.Tensor('float32', data, [rows, 1, 16, 16]) })).probabilities!.data as Float32Array;
+  await s.release();
+  for (const got of outputs) {
+    assert.equal(got.length, expected.length);
+    for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(expected[i]! - got[i]!) < 1e-6, `value ${i}: ${got[i]} vs ${expected[i]}`);
+  }
 });
 
 test('introspection shows names, element types and symbolic dimensions, and the probes a run would use', () => {

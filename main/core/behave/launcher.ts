@@ -62,8 +62,19 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   heapMegabytes: 512,
   maxOutputBytes: 64 * 1024 * 1024,
   maxResultBytes: 512 * 1024 * 1024,
-  threads: Math.max(1, Math.min(4, availableParallelism())),
+  threads: defaultThreads(availableParallelism()),
 };
+
+/**
+ * onnxruntime threads in the worker: one core fewer than the machine has (at most 4), so the
+ * app's own process keeps a core for taking in results and for the interface. Measured on
+ * 2 cores with the bench model: a second inference thread made the sandboxed run only ~8 %
+ * faster, because it then competed with the host reading the outputs; with one, the host's work
+ * no longer stalls inference.
+ */
+export function defaultThreads(cores: number): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
 
 const GiB = 1024 ** 3;
 /** Node 20 with V8 and onnxruntime needs about 1 GiB of address space before any model. */
