@@ -151,6 +151,37 @@ test('the bounded memo: a global memoized first stays resolved after two million
   assert.ok(ms < 5000, `walk took ${ms} ms`);
 });
 
+test('strings memoized beyond the first 4096 keys come back intact: short, long, non-ASCII, stored by MEMOIZE or BINPUT', async () => {
+  // Past key 4096 the memo keeps short ASCII strings as bytes and rebuilds them on a fetch; the
+  // globals built from fetched strings must be exactly those the strings name.
+  const filler = new Uint8Array(4200 * 3);
+  for (let i = 0; i < 4200; i++) filler.set([0x4e, 0x94, 0x30], i * 3); // NONE MEMOIZE POP
+  const u32 = (n: number): Uint8Array => new Uint8Array([n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24]);
+  const binunicode = (s: string): Uint8Array => {
+    const b = new TextEncoder().encode(s);
+    return cat('X', u32(b.length), b);
+  };
+  const longGet = (key: number): Uint8Array => cat('j', u32(key));
+  const longPut = (key: number): Uint8Array => cat('r', u32(key));
+  const w = await walk(cat(
+    '\x80\x04', filler,
+    `${su('posix')}\x94\x30`, // key 4200, SHORT_BINUNICODE + MEMOIZE
+    binunicode('system'), '\x94\x30', // key 4201, a str from another opcode, then MEMOIZE
+    `${su('torch._utils')}\x94\x30`, // key 4202, longer than the memo keeps as bytes
+    binunicode('sÿstem'), '\x94\x30', // key 4203, not ASCII
+    su('spawnv'), longPut(9000), '\x30', // key 9000 by LONG_BINPUT
+    longGet(4200), longGet(4201), `\x93${su('id')}\x85R0`,
+    longGet(4202), `${su('_rebuild_tensor_v2')}\x930`,
+    longGet(4200), longGet(4203), '\x930',
+    longGet(4200), longGet(9000), '\x930',
+    'N.',
+  ));
+  assert.equal(w.streams[0]!.error, null, JSON.stringify(w.streams[0]!.error));
+  assert.equal(w.calls.find((c) => c.callable === 'posix.system')?.text, "posix.system('id')");
+  const names = w.globals.map((g) => `${g.module}.${g.name}`);
+  for (const name of ['torch._utils._rebuild_tensor_v2', 'posix.sÿstem', 'posix.spawnv']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+});
+
 test('INST pops its mark; OBJ takes the class from the mark; NEWOBJ_EX carries keyword arguments', async () => {
   const inst = await walk("(S'id'\nios\nsystem\n.");
   assert.equal(inst.calls[0]!.kind, 'inst');

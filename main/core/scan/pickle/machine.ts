@@ -7,6 +7,7 @@
 import type { ByteSource } from '../../io/byte-source.ts';
 import type { BudgetTracker } from '../types.ts';
 import { parseTypeString } from '../numpy/dtype.ts';
+import { ASCII_TEXT_MAX, asciiOrNull } from './ascii.ts';
 import { BoundedMemo } from './memo.ts';
 import { opcodeName } from './opcodes.ts';
 import {
@@ -307,26 +308,34 @@ export function instanceClass(v: Value): GlobalVal | null {
   return callee;
 }
 
-/** ASCII text of at most 12 bytes, with one fixed-arity call per length. */
-function shortAscii(b: Uint8Array, p: number, n: number): string {
-  const c = String.fromCharCode;
-  switch (n) {
-    case 0: return '';
-    case 1: return c(b[p]!);
-    case 2: return c(b[p]!, b[p + 1]!);
-    case 3: return c(b[p]!, b[p + 1]!, b[p + 2]!);
-    case 4: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!);
-    case 5: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!);
-    case 6: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!);
-    case 7: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!);
-    case 8: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
-    case 9: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!);
-    case 10: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!);
-    case 11: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!);
-    case 12: return c(b[p]!, b[p + 1]!, b[p + 2]!, b[p + 3]!, b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!, b[p + 8]!, b[p + 9]!, b[p + 10]!, b[p + 11]!);
-    default: return '';
-  }
-}
+/**
+ * The fast loop's opcodes, numbered 1..n in the order its cases take them (0: any other). A
+ * switch over these dense codes compiles to a jump table; one over the opcode bytes compiled to a
+ * chain of comparisons, the largest single cost of the loop.
+ */
+const FAST_OPS = [
+  0x68, // 1 BINGET
+  0x94, // 2 MEMOIZE
+  0x4b, // 3 BININT1
+  0x4a, // 4 BININT
+  0x4d, // 5 BININT2
+  0x47, // 6 BINFLOAT
+  0x4e, // 7 NONE
+  0x88, // 8 NEWTRUE
+  0x89, // 9 NEWFALSE
+  0x28, // 10 MARK
+  0x7d, // 11 EMPTY_DICT
+  0x5d, // 12 EMPTY_LIST
+  0x29, // 13 EMPTY_TUPLE
+  0x85, // 14 TUPLE1
+  0x86, // 15 TUPLE2
+  0x8c, // 16 SHORT_BINUNICODE
+  0x75, // 17 SETITEMS
+  0x65, // 18 APPENDS
+  0x71, // 19 BINPUT
+];
+const FAST_CODE = new Uint8Array(256);
+for (let i = 0; i < FAST_OPS.length; i++) FAST_CODE[FAST_OPS[i]!] = i + 1;
 
 export class PickleMachine {
   private buf: Uint8Array = EMPTY;
@@ -550,9 +559,9 @@ export class PickleMachine {
   /** UTF-8 text of the window; ASCII (the usual case) takes the cheaper latin-1 decoder. */
   private decodeUtf8(from: number, to: number): string {
     const buf = this.buf;
-    for (let i = from; i < to; i++) if (buf[i]! >= 0x80) return this.text.utf8Slice(from, to);
     // Short ASCII (dict keys, names) is built in JavaScript: a call into the binding costs more.
-    if (to - from <= 12) return shortAscii(buf, from, to - from);
+    if (to - from <= ASCII_TEXT_MAX) return asciiOrNull(buf, from, to - from) ?? this.text.utf8Slice(from, to);
+    for (let i = from; i < to; i++) if (buf[i]! >= 0x80) return this.text.utf8Slice(from, to);
     return this.text.latin1Slice(from, to);
   }
 
@@ -565,23 +574,27 @@ export class PickleMachine {
     const buf = this.buf;
     const stack = this.stack;
     const memo = this.memo;
+    const low = memo.low;
     let p = this.pos;
     let idx = this.opIndex;
     const stop = Math.min(buf.length - MIN_AVAIL, this.frameEnd >= 0 ? this.frameEnd - this.bufStart : Infinity);
-    const idxStop = idx | 0xffff;
-    while (p < stop && idx < idxStop && stack.length < MAX_STACK) {
-      switch (buf[p]) {
-        case 0x68: { // BINGET
+    // Every opcode here adds at most one value to the stack, so stopping this many opcodes early
+    // keeps the stack under MAX_STACK without a check per opcode (the general loop raises the limit).
+    const idxStop = Math.min(idx | 0xffff, idx + MAX_STACK - stack.length);
+    while (p < stop && idx < idxStop) {
+      switch (FAST_CODE[buf[p]!]) {
+        case 1: { // BINGET: keys < 256 always sit in the memo's low table
           const key = buf[p + 1]!;
-          const v = memo.get(key);
+          let v = low[key];
           if (v === undefined) break;
           if (typeof v === 'string') this.noteRecent(key);
+          else if (typeof v === 'object' && v !== null && v.k === K.Opaque) v = memo.get(key)!;
           stack.push(v);
           p += 2;
           idx++;
           continue;
         }
-        case 0x94: { // MEMOIZE
+        case 2: { // MEMOIZE
           if (stack.length <= this.fence) break;
           const v = stack[stack.length - 1]!;
           const key = memo.size;
@@ -591,66 +604,66 @@ export class PickleMachine {
           idx++;
           continue;
         }
-        case 0x4b: // BININT1
+        case 3: // BININT1
           stack.push(buf[p + 1]!);
           p += 2;
           idx++;
           continue;
-        case 0x4a: // BININT
+        case 4: // BININT
           stack.push(i32(buf, p + 1));
           p += 5;
           idx++;
           continue;
-        case 0x4d: // BININT2
+        case 5: // BININT2
           stack.push(buf[p + 1]! | (buf[p + 2]! << 8));
           p += 3;
           idx++;
           continue;
-        case 0x47: // BINFLOAT
+        case 6: // BINFLOAT
           stack.push(FLOAT);
           p += 9;
           idx++;
           continue;
-        case 0x4e: // NONE
+        case 7: // NONE
           stack.push(null);
           p += 1;
           idx++;
           continue;
-        case 0x88: case 0x89: // NEWTRUE, NEWFALSE
+        case 8: case 9: // NEWTRUE, NEWFALSE
           stack.push(buf[p] === 0x88);
           p += 1;
           idx++;
           continue;
-        case 0x28: // MARK
+        case 10: // MARK
           if (this.marks.length >= MAX_MARKS) break;
           this.marks.push(stack.length);
           this.fence = stack.length;
           p += 1;
           idx++;
           continue;
-        case 0x7d: // EMPTY_DICT
+        case 11: // EMPTY_DICT
           stack.push(new DictVal());
           p += 1;
           idx++;
           continue;
-        case 0x5d: // EMPTY_LIST
+        case 12: // EMPTY_LIST
           stack.push(new ListVal());
           p += 1;
           idx++;
           continue;
-        case 0x29: // EMPTY_TUPLE
+        case 13: // EMPTY_TUPLE
           stack.push(EMPTY_TUPLE);
           p += 1;
           idx++;
           continue;
-        case 0x85: { // TUPLE1
+        case 14: { // TUPLE1
           if (stack.length - 1 < this.fence) break;
           stack.push(new TupleVal([stack.pop()!], 1));
           p += 1;
           idx++;
           continue;
         }
-        case 0x86: { // TUPLE2
+        case 15: { // TUPLE2
           if (stack.length - 2 < this.fence) break;
           const b = stack.pop()!;
           const a = stack.pop()!;
@@ -659,15 +672,33 @@ export class PickleMachine {
           idx++;
           continue;
         }
-        case 0x8c: { // SHORT_BINUNICODE
+        case 16: { // SHORT_BINUNICODE
           const n = buf[p + 1]!;
-          if (p + 2 + n > buf.length) break;
-          stack.push(this.decodeUtf8(p + 2, p + 2 + n));
-          p += 2 + n;
+          const end = p + 2 + n;
+          if (end > buf.length) break;
+          const ascii = n <= ASCII_TEXT_MAX ? asciiOrNull(buf, p + 2, n) : null;
+          if (ascii === null) {
+            stack.push(this.decodeUtf8(p + 2, end));
+            p = end;
+            idx++;
+            continue;
+          }
+          stack.push(ascii);
+          // Picklers memoize most strings at once: MEMOIZE next is done here, the memo taking the
+          // string's bytes as they are rather than reading them back out of the string.
+          if (end < stop && buf[end] === 0x94 && idx + 1 < idxStop) {
+            const key = memo.size;
+            memo.putText(key, ascii, buf, p + 2, n);
+            this.noteRecent(key);
+            p = end + 1;
+            idx += 2;
+            continue;
+          }
+          p = end;
           idx++;
           continue;
         }
-        case 0x75: { // SETITEMS into a dict built by the pickle (the common case)
+        case 17: { // SETITEMS into a dict built by the pickle (the common case)
           const marks = this.marks;
           if (marks.length === 0) break;
           const x = marks[marks.length - 1]!;
@@ -688,7 +719,7 @@ export class PickleMachine {
           idx++;
           continue;
         }
-        case 0x65: { // APPENDS into a list built by the pickle
+        case 18: { // APPENDS into a list built by the pickle
           const marks = this.marks;
           if (marks.length === 0) break;
           const x = marks[marks.length - 1]!;
@@ -705,7 +736,7 @@ export class PickleMachine {
           idx++;
           continue;
         }
-        case 0x71: { // BINPUT
+        case 19: { // BINPUT
           if (stack.length <= this.fence) break;
           const key = buf[p + 1]!;
           const v = stack[stack.length - 1]!;

@@ -5,6 +5,7 @@
 // stays known. An entry that fell out of both is returned as EVICTED: the machine treats it as
 // unknown, which can only make a verdict stricter, never hide a call. A key that was never stored
 // is reported as such, as the real unpickler would fail there.
+import { ASCII_TEXT_MAX, asciiText } from './ascii.ts';
 import {
   BytesVal, CallVal, DictVal, EVICTED, K, ListVal, OpaqueVal, SetVal, TupleVal, type Value,
 } from './values.ts';
@@ -27,6 +28,21 @@ const PERS_CODE = new OpaqueVal('an object returned by persistent_load, fetched 
 /** Stands for a tuple of at most NUM_TUPLE numbers, stored in typed arrays beside the ring. */
 const NUM_TUPLE_CODE = new OpaqueVal('a tuple of numbers');
 const NUM_TUPLE = 4;
+/**
+ * Stands for a short ASCII str stored as bytes beside the ring. Keeping millions of memoized
+ * strings as JS strings made each one survive two young-generation collections before dying in
+ * the old one; as bytes they cost the collector nothing, and a fetch rebuilds the string.
+ */
+const TEXT_CODE = new OpaqueVal('a short str');
+const TEXT_BYTES = ASCII_TEXT_MAX;
+
+/** The length of s when it is ASCII of at most TEXT_BYTES characters, else -1. */
+function shortAsciiLength(s: string): number {
+  const n = s.length;
+  if (n > TEXT_BYTES) return -1;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return -1;
+  return n;
+}
 
 /** The numbers of a small all-number tuple, or null (shapes and strides: the commonest memoized tuples). */
 function numericTuple(v: Value): number[] | null {
@@ -93,11 +109,16 @@ function keepAlways(v: Value): boolean {
 const LOW_KEYS = 1 << 12;
 
 export class BoundedMemo {
-  private readonly low: Array<Value | undefined> = new Array<Value | undefined>(LOW_KEYS).fill(undefined);
+  /**
+   * Values of keys below LOW_KEYS, read directly by the machine's BINGET fast path. An entry
+   * whose kind is K.Opaque is a code (or a numeric tuple) that `get` must materialise.
+   */
+  readonly low: Array<Value | undefined> = new Array<Value | undefined>(LOW_KEYS).fill(undefined);
   private readonly lowNums = new Float64Array(LOW_KEYS * NUM_TUPLE);
   private readonly lowNumLen = new Int8Array(LOW_KEYS);
   private ringNums = new Float64Array(0);
   private ringNumLen = new Int8Array(0);
+  private ringText = new Uint8Array(0);
   private ringMask = 0;
   private ringKeys = new Float64Array(0);
   private ringSerial = new Float64Array(0);
@@ -115,9 +136,9 @@ export class BoundedMemo {
   evictedAny = false;
 
   put(key: number, value: Value): void {
-    const nums = numericTuple(value);
     if (key < LOW_KEYS) {
       if (this.low[key] === undefined) this.size++;
+      const nums = numericTuple(value);
       if (nums) {
         this.low[key] = NUM_TUPLE_CODE;
         this.lowNumLen[key] = nums.length;
@@ -127,6 +148,47 @@ export class BoundedMemo {
       }
       return;
     }
+    const slot = this.claim(key);
+    if (typeof value === 'string') {
+      const n = shortAsciiLength(value);
+      if (n >= 0) {
+        const at = slot * TEXT_BYTES;
+        for (let i = 0; i < n; i++) this.ringText[at + i] = value.charCodeAt(i);
+        this.ringNumLen[slot] = n;
+        this.ringVals[slot] = TEXT_CODE;
+        return;
+      }
+    }
+    const nums = numericTuple(value);
+    if (nums) {
+      this.ringVals[slot] = NUM_TUPLE_CODE;
+      this.ringNumLen[slot] = nums.length;
+      for (let i = 0; i < nums.length; i++) this.ringNums[slot * NUM_TUPLE + i] = nums[i]!;
+      return;
+    }
+    this.ringVals[slot] = compact(value, key);
+    if (typeof value === 'object' && value !== null && keepAlways(value)) this.stick(slot, key, value);
+  }
+
+  /**
+   * put(key, text) for ASCII text of at most ASCII_TEXT_MAX characters whose bytes are at
+   * bytes[at..at+n): the machine memoizing a string it just decoded copies the bytes directly.
+   */
+  putText(key: number, text: string, bytes: Uint8Array, at: number, n: number): void {
+    if (key < LOW_KEYS || n > TEXT_BYTES) {
+      this.put(key, text);
+      return;
+    }
+    const slot = this.claim(key);
+    const base = slot * TEXT_BYTES;
+    const ring = this.ringText;
+    for (let i = 0; i < n; i++) ring[base + i] = bytes[at + i]!;
+    this.ringNumLen[slot] = n;
+    this.ringVals[slot] = TEXT_CODE;
+  }
+
+  /** The ring slot for a key at or above LOW_KEYS, recorded as stored now (its value is set next). */
+  private claim(key: number): number {
     if (this.ringKeys.length === 0) this.allocate(RING_START);
     const fresh = this.markSeen(key);
     if (fresh) this.size++;
@@ -142,14 +204,7 @@ export class BoundedMemo {
     this.ringKeys[slot] = key;
     this.ringSerial[slot] = this.serial++;
     this.ringStuck[slot] = 0;
-    if (nums) {
-      this.ringVals[slot] = NUM_TUPLE_CODE;
-      this.ringNumLen[slot] = nums.length;
-      for (let i = 0; i < nums.length; i++) this.ringNums[slot * NUM_TUPLE + i] = nums[i]!;
-      return;
-    }
-    this.ringVals[slot] = compact(value, key);
-    if (typeof value === 'object' && value !== null && keepAlways(value)) this.stick(slot, key, value);
+    return slot;
   }
 
   /** A dict stored as a code gained a dunder key: store the dict itself so a later fetch sees it. */
@@ -166,7 +221,10 @@ export class BoundedMemo {
   peek(key: number): Value | undefined {
     if (key < LOW_KEYS) return this.low[key];
     const slot = key & this.ringMask;
-    if (this.ringKeys.length > 0 && this.ringKeys[slot] === key) return this.ringVals[slot];
+    if (this.ringKeys.length > 0 && this.ringKeys[slot] === key) {
+      const v = this.ringVals[slot];
+      return v === TEXT_CODE ? this.text(slot) : v;
+    }
     return this.sticky.get(key);
   }
 
@@ -175,8 +233,7 @@ export class BoundedMemo {
     if (key < LOW_KEYS || this.ringKeys.length === 0) return;
     const slot = key & this.ringMask;
     if (this.ringKeys[slot] === key && this.ringStuck[slot] === 0) {
-      const v = this.ringVals[slot]!;
-      this.stick(slot, key, v === NUM_TUPLE_CODE ? this.numTuple(this.ringNums, this.ringNumLen, slot) : v);
+      this.stick(slot, key, this.ringValue(slot));
     }
   }
 
@@ -190,8 +247,7 @@ export class BoundedMemo {
     if (this.ringKeys.length > 0) {
       const slot = key & this.ringMask;
       if (this.ringKeys[slot] === key) {
-        let v = this.ringVals[slot]!;
-        if (v === NUM_TUPLE_CODE) v = this.numTuple(this.ringNums, this.ringNumLen, slot);
+        const v = this.ringValue(slot);
         // Old entries are about to be overwritten by newer keys: keep the ones still in use.
         if (this.ringStuck[slot] === 0 && this.serial - this.ringSerial[slot]! > MEMO_RING / 2) this.stick(slot, key, v);
         return v instanceof Code ? v.make() : v;
@@ -201,6 +257,18 @@ export class BoundedMemo {
     if (s !== undefined) return s instanceof Code ? s.make() : s;
     if (this.wasSeen(key)) return EVICTED;
     return undefined;
+  }
+
+  /** The ring's value in a slot, with numeric tuples and short strings rebuilt. */
+  private ringValue(slot: number): Value {
+    const v = this.ringVals[slot]!;
+    if (v === NUM_TUPLE_CODE) return this.numTuple(this.ringNums, this.ringNumLen, slot);
+    if (v === TEXT_CODE) return this.text(slot);
+    return v;
+  }
+
+  private text(slot: number): string {
+    return asciiText(this.ringText, slot * TEXT_BYTES, this.ringNumLen[slot]!);
   }
 
   private numTuple(nums: Float64Array, lens: Int8Array, i: number): TupleVal {
@@ -213,6 +281,7 @@ export class BoundedMemo {
   private allocate(n: number): void {
     this.ringNums = new Float64Array(n * NUM_TUPLE);
     this.ringNumLen = new Int8Array(n);
+    this.ringText = new Uint8Array(n * TEXT_BYTES);
     this.ringMask = n - 1;
     this.ringKeys = new Float64Array(n).fill(-1);
     this.ringSerial = new Float64Array(n);
@@ -228,6 +297,7 @@ export class BoundedMemo {
     const vals = this.ringVals;
     const nums = this.ringNums;
     const numLen = this.ringNumLen;
+    const text = this.ringText;
     this.allocate(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
@@ -246,6 +316,7 @@ export class BoundedMemo {
       this.ringVals[slot] = vals[i]!;
       this.ringNumLen[slot] = numLen[i]!;
       for (let j = 0; j < NUM_TUPLE; j++) this.ringNums[slot * NUM_TUPLE + j] = nums[i * NUM_TUPLE + j]!;
+      for (let j = 0; j < TEXT_BYTES; j++) this.ringText[slot * TEXT_BYTES + j] = text[i * TEXT_BYTES + j]!;
     }
   }
 
