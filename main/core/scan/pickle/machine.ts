@@ -333,6 +333,7 @@ const FAST_OPS = [
   0x75, // 17 SETITEMS
   0x65, // 18 APPENDS
   0x71, // 19 BINPUT
+  0x87, // 20 TUPLE3
 ];
 const FAST_CODE = new Uint8Array(256);
 for (let i = 0; i < FAST_OPS.length; i++) FAST_CODE[FAST_OPS[i]!] = i + 1;
@@ -641,16 +642,32 @@ export class PickleMachine {
           p += 1;
           idx++;
           continue;
-        case 11: // EMPTY_DICT
-          stack.push(new DictVal());
+        // Picklers memoize each new container at once: a MEMOIZE right after one is done in the
+        // same step, sparing a dispatch (the loop's largest cost) per container.
+        case 11: { // EMPTY_DICT
+          const d = new DictVal();
+          stack.push(d);
           p += 1;
           idx++;
+          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
+            memo.put(memo.size, d);
+            p += 1;
+            idx++;
+          }
           continue;
-        case 12: // EMPTY_LIST
-          stack.push(new ListVal());
+        }
+        case 12: { // EMPTY_LIST
+          const l = new ListVal();
+          stack.push(l);
           p += 1;
           idx++;
+          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
+            memo.put(memo.size, l);
+            p += 1;
+            idx++;
+          }
           continue;
+        }
         case 13: // EMPTY_TUPLE
           stack.push(EMPTY_TUPLE);
           p += 1;
@@ -658,18 +675,46 @@ export class PickleMachine {
           continue;
         case 14: { // TUPLE1
           if (stack.length - 1 < this.fence) break;
-          stack.push(new TupleVal([stack.pop()!], 1));
+          const t = new TupleVal([stack.pop()!], 1);
+          stack.push(t);
           p += 1;
           idx++;
+          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
+            memo.put(memo.size, t);
+            p += 1;
+            idx++;
+          }
           continue;
         }
         case 15: { // TUPLE2
           if (stack.length - 2 < this.fence) break;
           const b = stack.pop()!;
           const a = stack.pop()!;
-          stack.push(new TupleVal([a, b], 2));
+          const t = new TupleVal([a, b], 2);
+          stack.push(t);
           p += 1;
           idx++;
+          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
+            memo.put(memo.size, t);
+            p += 1;
+            idx++;
+          }
+          continue;
+        }
+        case 20: { // TUPLE3
+          if (stack.length - 3 < this.fence) break;
+          const c = stack.pop()!;
+          const b = stack.pop()!;
+          const a = stack.pop()!;
+          const t = new TupleVal([a, b, c], 3);
+          stack.push(t);
+          p += 1;
+          idx++;
+          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
+            memo.put(memo.size, t);
+            p += 1;
+            idx++;
+          }
           continue;
         }
         case 16: { // SHORT_BINUNICODE
