@@ -348,7 +348,7 @@ export class PickleMachine {
   private readonly stack: Value[] = [];
   private readonly marks: number[] = [];
   private fence = 0;
-  private readonly memo = new BoundedMemo();
+  private readonly memo: BoundedMemo;
   /** The last memo keys holding strings that were stored or fetched: names a STACK_GLOBAL uses get pinned. */
   private readonly recentKeys = new Float64Array([-1, -1, -1, -1]);
   private recentAt = 0;
@@ -382,6 +382,7 @@ export class PickleMachine {
     this.bufStart = start;
     this.opStart = start;
     this.limit = end;
+    this.memo = new BoundedMemo(end - start);
     this.stream = options.stream;
     this.nestedIn = options.nestedIn ?? null;
     this.depth = options.depth ?? 0;
@@ -588,8 +589,8 @@ export class PickleMachine {
           const key = buf[p + 1]!;
           let v = low[key];
           if (v === undefined) break;
-          if (typeof v === 'string') this.noteRecent(key);
-          else if (typeof v === 'object' && v !== null && v.k === K.Opaque) v = memo.get(key)!;
+          // Not noted as recent (see pinName): entries of the low table are never dropped.
+          if (typeof v === 'object' && v !== null && v.k === K.Opaque) v = memo.get(key)!;
           stack.push(v);
           p += 2;
           idx++;

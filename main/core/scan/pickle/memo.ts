@@ -91,7 +91,7 @@ function compact(v: Value, key: number): Value {
   }
 }
 
-/** The ring starts small (many files hold many tiny streams) and doubles up to this size. */
+/** The ring starts small for short streams (many files hold many tiny ones) and doubles up to this size. */
 export const MEMO_RING = 1 << 16;
 const RING_START = 1 << 10;
 const STICKY_LIMIT = 1 << 17;
@@ -134,6 +134,15 @@ export class BoundedMemo {
   size = 0;
   /** True once any entry was dropped: a later lookup may then return EVICTED. */
   evictedAny = false;
+  /** The ring's first size: a long stream starts with the whole ring rather than doubling into it. */
+  private readonly ringStart: number;
+
+  /** streamBytes: the most bytes the stream can have, which bounds how many entries it can store. */
+  constructor(streamBytes = 0) {
+    let n = RING_START;
+    while (n < MEMO_RING && n * 16 < streamBytes) n *= 2;
+    this.ringStart = n;
+  }
 
   put(key: number, value: Value): void {
     if (key < LOW_KEYS) {
@@ -189,7 +198,7 @@ export class BoundedMemo {
 
   /** The ring slot for a key at or above LOW_KEYS, recorded as stored now (its value is set next). */
   private claim(key: number): number {
-    if (this.ringKeys.length === 0) this.allocate(RING_START);
+    if (this.ringKeys.length === 0) this.allocate(this.ringStart);
     const fresh = this.markSeen(key);
     if (fresh) this.size++;
     else if (this.sticky.size > 0) this.sticky.delete(key);
