@@ -141,7 +141,7 @@ test('a batch inside one block of the pool, or one unbroken run of dataset rows,
   assert.notEqual(pool.offset(256), pool.offset(255) + 784);
   const values = Float32Array.from({ length: 10 * 3 }, (_, i) => i);
   const data = new RowSource({ source: 'dataset', dtype: 'float32', rowShape: [3], dataset: 'd' }, new Map<string, Dataset>([['d', { dtype: 'float32', rowShape: [3], rowLen: 3, rows: 10, values }]]));
-  assert.deepEqual(Array.from(data.view(12, 4, 100)!), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+  assert.deepEqual(Array.from(data.view(12, 4, 100) as Float32Array), [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
   assert.equal(data.view(8, 4, 100), null, 'runs past the last dataset row');
 });
 

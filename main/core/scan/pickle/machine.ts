@@ -577,6 +577,9 @@ export class PickleMachine {
     const stack = this.stack;
     const memo = this.memo;
     const low = memo.low;
+    const marks = this.marks;
+    // The fence lives in a local here (nothing called from this loop reads it) and is stored back on exit.
+    let fence = this.fence;
     let p = this.pos;
     let idx = this.opIndex;
     const stop = Math.min(buf.length - MIN_AVAIL, this.frameEnd >= 0 ? this.frameEnd - this.bufStart : Infinity);
@@ -597,7 +600,7 @@ export class PickleMachine {
           continue;
         }
         case 2: { // MEMOIZE
-          if (stack.length <= this.fence) break;
+          if (stack.length <= fence) break;
           const v = stack[stack.length - 1]!;
           const key = memo.size;
           memo.put(key, v);
@@ -637,9 +640,9 @@ export class PickleMachine {
           idx++;
           continue;
         case 10: // MARK
-          if (this.marks.length >= MAX_MARKS) break;
-          this.marks.push(stack.length);
-          this.fence = stack.length;
+          if (marks.length >= MAX_MARKS) break;
+          marks.push(stack.length);
+          fence = stack.length;
           p += 1;
           idx++;
           continue;
@@ -675,7 +678,7 @@ export class PickleMachine {
           idx++;
           continue;
         case 14: { // TUPLE1
-          if (stack.length - 1 < this.fence) break;
+          if (stack.length - 1 < fence) break;
           const t = new TupleVal([stack.pop()!], 1);
           stack.push(t);
           p += 1;
@@ -688,7 +691,7 @@ export class PickleMachine {
           continue;
         }
         case 15: { // TUPLE2
-          if (stack.length - 2 < this.fence) break;
+          if (stack.length - 2 < fence) break;
           const b = stack.pop()!;
           const a = stack.pop()!;
           const t = new TupleVal([a, b], 2);
@@ -703,7 +706,7 @@ export class PickleMachine {
           continue;
         }
         case 20: { // TUPLE3
-          if (stack.length - 3 < this.fence) break;
+          if (stack.length - 3 < fence) break;
           const c = stack.pop()!;
           const b = stack.pop()!;
           const a = stack.pop()!;
@@ -745,7 +748,6 @@ export class PickleMachine {
           continue;
         }
         case 17: { // SETITEMS into a dict built by the pickle (the common case)
-          const marks = this.marks;
           if (marks.length === 0) break;
           const x = marks[marks.length - 1]!;
           const len = stack.length;
@@ -754,7 +756,7 @@ export class PickleMachine {
           const dict = stack[x - 1]!;
           if (!(dict instanceof DictVal)) break;
           marks.pop();
-          this.fence = prevFence;
+          fence = prevFence;
           if (len > x) {
             const had = dict.dunderKey;
             dict.setFrom(stack, x, len, x >= 2 && mayReceiveState(stack[x - 2]!));
@@ -766,7 +768,6 @@ export class PickleMachine {
           continue;
         }
         case 18: { // APPENDS into a list built by the pickle
-          const marks = this.marks;
           if (marks.length === 0) break;
           const x = marks[marks.length - 1]!;
           const len = stack.length;
@@ -775,7 +776,7 @@ export class PickleMachine {
           const list = stack[x - 1]!;
           if (!(list instanceof ListVal)) break;
           marks.pop();
-          this.fence = prevFence;
+          fence = prevFence;
           for (let i = x; i < len; i++) list.push(stack[i]!);
           this.truncate(x);
           p += 1;
@@ -783,7 +784,7 @@ export class PickleMachine {
           continue;
         }
         case 19: { // BINPUT
-          if (stack.length <= this.fence) break;
+          if (stack.length <= fence) break;
           const key = buf[p + 1]!;
           const v = stack[stack.length - 1]!;
           memo.put(key, v);
@@ -799,6 +800,7 @@ export class PickleMachine {
     }
     this.pos = p;
     this.opIndex = idx;
+    this.fence = fence;
   }
 
   private runSync(): number {
