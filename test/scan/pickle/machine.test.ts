@@ -182,6 +182,22 @@ test('strings memoized beyond the first 4096 keys come back intact: short, long,
   for (const name of ['torch._utils._rebuild_tensor_v2', 'posix.sÿstem', 'posix.spawnv']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
 });
 
+test('opcode indexes and offsets stay exact where the fast loop takes several opcodes in one step', async () => {
+  // Memoized strings, dicts and tuples, and dict keys fetched with their number values, are each
+  // handled in one step; the call after them must still be located at its own opcode.
+  const ops: string[] = [
+    '\x80\x04', su('k'), '\x94', '}', '\x94', '(',
+    'h\x00', 'K\x01', 'h\x00', 'J\x02\x00\x00\x00', 'h\x00', `G${'\x00'.repeat(8)}`, 'u', '0',
+    su('posix'), '\x94', su('system'), '\x94', '\x93', su('id'), '\x85', '\x94', 'R', '.',
+  ];
+  const reduceIndex = ops.indexOf('R');
+  const bytes = ops.join('');
+  const w = await walk(bytes);
+  assert.equal(w.streams[0]!.error, null, JSON.stringify(w.streams[0]!.error));
+  assert.equal(w.streams[0]!.opcodeCount, ops.length);
+  assert.deepEqual(w.calls[0]!.at, { stream: 0, opcodeIndex: reduceIndex, byteOffset: ops.slice(0, reduceIndex).join('').length });
+});
+
 test('INST pops its mark; OBJ takes the class from the mark; NEWOBJ_EX carries keyword arguments', async () => {
   const inst = await walk("(S'id'\nios\nsystem\n.");
   assert.equal(inst.calls[0]!.kind, 'inst');

@@ -597,6 +597,23 @@ export class PickleMachine {
           stack.push(v);
           p += 2;
           idx++;
+          // A fetched dict key is usually followed by a number value: take it in the same step.
+          if (p < stop && idx < idxStop) {
+            const next = buf[p];
+            if (next === 0x4b) { // BININT1
+              stack.push(buf[p + 1]!);
+              p += 2;
+              idx++;
+            } else if (next === 0x4a) { // BININT
+              stack.push(i32(buf, p + 1));
+              p += 5;
+              idx++;
+            } else if (next === 0x47) { // BINFLOAT
+              stack.push(FLOAT);
+              p += 9;
+              idx++;
+            }
+          }
           continue;
         }
         case 2: { // MEMOIZE
