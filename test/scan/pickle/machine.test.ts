@@ -198,6 +198,23 @@ test('opcode indexes and offsets stay exact where the fast loop takes several op
   assert.deepEqual(w.calls[0]!.at, { stream: 0, opcodeIndex: reduceIndex, byteOffset: ops.slice(0, reduceIndex).join('').length });
 });
 
+test('a dict memoized past the low table that later gains a dunder key is fetched with it (BUILD state)', async () => {
+  // The memo keeps plain dicts as a kind code only; a dict that gets a dunder key after it was
+  // memoized must be stored whole, or BUILD with the fetched dict would look harmless.
+  const filler = new Uint8Array(4200 * 3);
+  for (let i = 0; i < 4200; i++) filler.set([0x4e, 0x94, 0x30], i * 3); // NONE MEMOIZE POP
+  const dictKey = new Uint8Array([0x68, 0x10, 0, 0]); // 4200
+  const bytes = cat(
+    '\x80\x04', filler,
+    '}\x94(', su('__class__'), 'N', su('x'), 'Nu0', // EMPTY_DICT MEMOIZE MARK ... SETITEMS POP
+    su('collections'), su('OrderedDict'), '\x93)R', 'j', dictKey, 'b.',
+  );
+  const w = await walk(bytes);
+  assert.equal(w.streams[0]!.error, null, JSON.stringify(w.streams[0]!.error));
+  const issues = [...w.recorder.issues.values()].map((i) => i.message).join('\n');
+  assert.match(issues, /BUILD sets the dunder attribute `__class__`/);
+});
+
 test('INST pops its mark; OBJ takes the class from the mark; NEWOBJ_EX carries keyword arguments', async () => {
   const inst = await walk("(S'id'\nios\nsystem\n.");
   assert.equal(inst.calls[0]!.kind, 'inst');

@@ -671,9 +671,16 @@ export class PickleMachine {
           p += 1;
           idx++;
           if (buf[p] === 0x94 && p < stop && idx < idxStop) {
-            memo.put(memo.size, d);
+            memo.putNewDict(memo.size, d);
             p += 1;
             idx++;
+            // ...and the MARK that opens its SETITEMS.
+            if (buf[p] === 0x28 && p < stop && idx < idxStop && marks.length < MAX_MARKS) {
+              marks.push(stack.length);
+              fence = stack.length;
+              p += 1;
+              idx++;
+            }
           }
           continue;
         }

@@ -196,6 +196,17 @@ export class BoundedMemo {
     this.ringVals[slot] = TEXT_CODE;
   }
 
+  /** put(key, dict) for a dict just made by EMPTY_DICT: past the low table the ring keeps only its kind. */
+  putNewDict(key: number, dict: DictVal): void {
+    if (key < LOW_KEYS || dict.dunderKey !== null) {
+      this.put(key, dict);
+      return;
+    }
+    const slot = this.claim(key);
+    dict.memoKey = key;
+    this.ringVals[slot] = DICT_CODE;
+  }
+
   /** The ring slot for a key at or above LOW_KEYS, recorded as stored now (its value is set next). */
   private claim(key: number): number {
     if (this.ringKeys.length === 0) this.allocate(this.ringStart);
