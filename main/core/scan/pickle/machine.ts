@@ -275,7 +275,7 @@ function mayReceiveState(v: Value): boolean {
 }
 
 function tupleItem(v: Value, i: number): Value | undefined {
-  return v instanceof TupleVal ? v.items[i] : undefined;
+  return v instanceof TupleVal ? v.item(i) : undefined;
 }
 
 function dunderStateKey(state: Value): string | null {
@@ -542,7 +542,7 @@ export class PickleMachine {
     if (n === 1) return new TupleVal([stack.pop()!], 1);
     if (n === 2) {
       const b = stack.pop()!;
-      return new TupleVal([stack.pop()!, b], 2);
+      return TupleVal.pair(stack.pop()!, b);
     }
     const items = n <= MAX_TUPLE_ITEMS ? stack.slice(start) : stack.slice(start, start + MAX_TUPLE_ITEMS);
     this.truncate(start);
@@ -718,7 +718,7 @@ export class PickleMachine {
           if (stack.length - 2 < fence) break;
           const b = stack.pop()!;
           const a = stack.pop()!;
-          const t = new TupleVal([a, b], 2);
+          const t = TupleVal.pair(a, b);
           stack.push(t);
           p += 1;
           idx++;

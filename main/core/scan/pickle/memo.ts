@@ -45,13 +45,12 @@ function shortAsciiLength(s: string): number {
 }
 
 /** The numbers of a small all-number tuple, or null (shapes and strides: the commonest memoized tuples). */
-function numericTuple(v: Value): number[] | null {
+function numericTuple(v: Value): TupleVal | null {
   if (v === null || typeof v !== 'object' || v.k !== K.Tuple) return null;
   const t = v as TupleVal;
-  const items = t.items;
-  if (t.size > NUM_TUPLE || items.length !== t.size) return null;
-  for (let i = 0; i < items.length; i++) if (typeof items[i] !== 'number') return null;
-  return items as number[];
+  if (t.size > NUM_TUPLE || t.kept !== t.size) return null;
+  for (let i = 0; i < t.size; i++) if (typeof t.item(i) !== 'number') return null;
+  return t;
 }
 
 function interesting(v: Value): boolean {
@@ -79,9 +78,9 @@ function compact(v: Value, key: number): Value {
     case K.Set: return (v as SetVal).frozen ? FROZENSET_CODE : SET_CODE;
     case K.Tuple: {
       // Small tuples are kept whole: shapes fetched back by joblib wrappers, call arguments.
-      const items = (v as TupleVal).items;
-      if (items.length <= 8) return v;
-      for (let i = 0; i < 8; i++) if (interesting(items[i]!)) return v;
+      const t = v as TupleVal;
+      if (t.kept <= 8) return v;
+      for (let i = 0; i < 8; i++) if (interesting(t.item(i)!)) return v;
       return OPAQUE_TUPLE;
     }
     case K.Call: return interesting(v) ? v : OPAQUE_INSTANCE;
@@ -150,8 +149,8 @@ export class BoundedMemo {
       const nums = numericTuple(value);
       if (nums) {
         this.low[key] = NUM_TUPLE_CODE;
-        this.lowNumLen[key] = nums.length;
-        for (let i = 0; i < nums.length; i++) this.lowNums[key * NUM_TUPLE + i] = nums[i]!;
+        this.lowNumLen[key] = nums.size;
+        for (let i = 0; i < nums.size; i++) this.lowNums[key * NUM_TUPLE + i] = nums.item(i) as number;
       } else {
         this.low[key] = compact(value, key);
       }
@@ -171,8 +170,8 @@ export class BoundedMemo {
     const nums = numericTuple(value);
     if (nums) {
       this.ringVals[slot] = NUM_TUPLE_CODE;
-      this.ringNumLen[slot] = nums.length;
-      for (let i = 0; i < nums.length; i++) this.ringNums[slot * NUM_TUPLE + i] = nums[i]!;
+      this.ringNumLen[slot] = nums.size;
+      for (let i = 0; i < nums.size; i++) this.ringNums[slot * NUM_TUPLE + i] = nums.item(i) as number;
       return;
     }
     this.ringVals[slot] = compact(value, key);

@@ -131,7 +131,40 @@ export class CallVal extends Obj {
 
 export class TupleVal extends Obj {
   readonly k = K.Tuple;
-  constructor(readonly items: Value[], readonly size: number) { super(); }
+  private list: Value[] | null;
+  private readonly x0: Value;
+  private readonly x1: Value;
+  /** `items`: the kept items (at most MAX_TUPLE_ITEMS); `size`: the tuple's real length. */
+  constructor(items: Value[] | null, readonly size: number, x0: Value = null, x1: Value = null) {
+    super();
+    this.list = items;
+    this.x0 = x0;
+    this.x1 = x1;
+  }
+
+  /**
+   * A 2-tuple with its items in fields: the commonest tuple of large pickles (TUPLE2) then costs
+   * one object instead of two, and its array is made only if something reads `items`.
+   */
+  static pair(a: Value, b: Value): TupleVal {
+    return new TupleVal(null, 2, a, b);
+  }
+
+  get items(): Value[] {
+    if (this.list === null) this.list = [this.x0, this.x1];
+    return this.list;
+  }
+
+  /** How many items are kept (size may be larger). */
+  get kept(): number {
+    return this.list === null ? 2 : this.list.length;
+  }
+
+  /** Item i without making the array of a pair. */
+  item(i: number): Value | undefined {
+    if (this.list !== null) return this.list[i];
+    return i === 0 ? this.x0 : i === 1 ? this.x1 : undefined;
+  }
 }
 
 export class ListVal extends Obj {
