@@ -12,7 +12,7 @@ import { capitalAfterFirst } from '../../main/core/dataset/pii/names.ts';
 import { PiiScanner } from '../../main/core/dataset/pii/scanner.ts';
 import { FeatureStore, featureView } from '../../main/core/dataset/poison/feature-store.ts';
 import { NearDuplicateIndex } from '../../main/core/dataset/poison/minhash.ts';
-import { analyseKnn, analyseNumeric } from '../../main/core/dataset/poison/numeric.ts';
+import { analyseKnn, analyseMultivariate, analyseNumeric } from '../../main/core/dataset/poison/numeric.ts';
 import { readFileChunks } from '../../main/core/dataset/read/file-chunks.ts';
 import { seededRandom } from '../../shared/seeded-random.ts';
 
@@ -84,6 +84,18 @@ test('the nearest-neighbour indicator computed apart equals the one computed wit
   assert.equal(analyseKnn(featureView(3, s.exportState()), false), null);
 });
 
+test('the forest and neighbour indicators computed on another thread equal those computed with the others', () => {
+  const s = store(4000, 0, 7);
+  const together = analyseNumeric(s, ['a', 'b', 'c'], true);
+  const columnsOnly = analyseNumeric(s, ['a', 'b', 'c'], true, { forest: false });
+  const apart = analyseMultivariate(featureView(3, structuredClone(s.exportState())), true);
+  assert.ok(together.forest && together.knn && together.knn.rows.length > 0);
+  assert.deepEqual(apart, { forest: together.forest, knn: together.knn });
+  assert.deepEqual(columnsOnly.columns, together.columns);
+  assert.equal(columnsOnly.forest, null);
+  assert.equal(columnsOnly.knn, null);
+});
+
 test('a near-duplicate index absorbed in bulk finds the same clusters as one index', () => {
   const texts = Array.from({ length: 400 }, (_, i) => `review number ${i % 150} of the quiet film about the river and the winter train`);
   const one = new NearDuplicateIndex();
@@ -115,4 +127,49 @@ test('a range can be read without hashing; hashing ranges in turn gives the whol
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('the k-d tree finds exactly the nearest rows a full search finds', async () => {
+  const { KdTree } = await import('../../main/core/dataset/poison/knn.ts');
+  const n = 3000;
+  const dims = 3;
+  const random = seededRandom(11);
+  // Values on a coarse grid, so equal coordinates (and ties in distance) occur.
+  const data = Float64Array.from({ length: n * dims }, () => Math.round(random() * 40) / 4);
+  const points = data.slice();
+  const tree = new KdTree(data, n, dims); // reorders `data` in place
+  const dist = (a: number, b: number) => { let s = 0; for (let d = 0; d < dims; d++) s += (points[a * dims + d]! - points[b * dims + d]!) ** 2; return s; };
+  for (let q = 0; q < n; q += 97) {
+    const got = [...tree.nearest(q, 8)].map((i) => dist(q, i));
+    const want = Array.from({ length: n }, (_, i) => i).filter((i) => i !== q).map((i) => dist(q, i)).sort((a, b) => a - b).slice(0, 8);
+    assert.deepEqual(got, want, `row ${q}`);
+  }
+});
+
+test('the scanner answers whether a value is ASCII from its last scan, and by a search otherwise', () => {
+  const scanner = new PiiScanner();
+  const col = scanner.columnHints({ name: 'notes' });
+  scanner.scan('order shipped on time', col);
+  assert.equal(scanner.hasNonAscii('order shipped on time'), false);
+  assert.equal(scanner.hasNonAscii('café au lait'), true, 'not the value just scanned');
+  scanner.scan('zero\u200bwidth joiner here', col);
+  assert.equal(scanner.hasNonAscii('zero\u200bwidth joiner here'), true);
+  assert.equal(scanner.hasNonAscii('ok'), false);
+  scanner.scan('ok', col); // too short to be scanned: answered by the search
+  assert.equal(scanner.hasNonAscii('ok'), false);
+  assert.equal(scanner.hasNonAscii('é'), true);
+});
+
+test('forest scores computed tree by tree equal the scores of each row computed alone', async () => {
+  const { IsolationForest } = await import('../../main/core/dataset/poison/isolation-forest.ts');
+  const random = seededRandom(5);
+  const n = 2000;
+  const data = Float64Array.from({ length: n * 2 }, (_, i) => (i === 40 || i === 41 ? 12 : random() * 2 - 1)); // row 20 far out
+  const forest = new IsolationForest(data, n, 2, { trees: 50, sampleSize: 128, seed: 3 });
+  const all = forest.scoreAll(10, 0.6);
+  for (let r = 0; r < n; r++) {
+    const quick = forest.score(r, 10);
+    assert.equal(all[r], quick >= 0.6 ? forest.score(r) : quick, `row ${r}`);
+  }
+  assert.ok(all[20]! > 0.6, 'the far row is refined and scores high');
 });

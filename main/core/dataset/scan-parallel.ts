@@ -12,7 +12,7 @@ import { readFileChunks } from './read/file-chunks.ts';
 import { findSplit } from './read/split.ts';
 import { sampleRows } from './read/sample.ts';
 import type { KnnJob, WorkerJob } from './scan-worker.ts';
-import { analyseKnn, analyseNumeric, type NumericAnalysis } from './poison/numeric.ts';
+import { analyseMultivariate, analyseNumeric, type NumericAnalysis } from './poison/numeric.ts';
 import { buildTableReport } from './scan-table.ts';
 import { TableAnalysis, type AnalysisState } from './table-analysis.ts';
 import type { DatasetLimits, DatasetReport, ScanDatasetOptions } from './types.ts';
@@ -39,13 +39,13 @@ function spawnWorker(): Worker | null {
   }
 }
 
-type Knn = NumericAnalysis['knn'];
+type Multivariate = Pick<NumericAnalysis, 'forest' | 'knn'>;
 
 interface RunningWorker {
   /** Sends the job; resolves with the worker's part of the analysis. */
   run(job: WorkerJob, onProgress: (done: number) => void, signal?: AbortSignal): Promise<WorkerResult>;
-  /** After `run`: the nearest-neighbour indicator over the merged features, on the worker. */
-  knn(job: KnnJob): Promise<Knn>;
+  /** After `run`: the isolation forest and nearest-neighbour indicator over the merged features, on the worker. */
+  multivariate(job: KnnJob): Promise<Multivariate>;
   stop(): void;
 }
 
@@ -56,7 +56,7 @@ function startWorker(): RunningWorker | null {
   let failed: Error | null = null;
   worker.on('error', (e) => { failed = e; });
   worker.on('exit', (code) => { failed ??= new Error(`scan worker exited with code ${code}`); });
-  let knnWaiter: { resolve(k: Knn): void; reject(e: Error): void } | null = null;
+  let knnWaiter: { resolve(k: Multivariate): void; reject(e: Error): void } | null = null;
   return {
     stop,
     run(job, onProgress, signal) {
@@ -64,10 +64,10 @@ function startWorker(): RunningWorker | null {
         if (failed) { reject(failed); return; }
         const fail = (e: Error) => { reject(e); knnWaiter?.reject(e); };
         signal?.addEventListener('abort', () => { stop(); fail(signal.reason ?? new Error('cancelled')); }, { once: true });
-        worker.on('message', (m: { type: string; done?: number; rows?: number; state?: AnalysisState; message?: string; knn?: Knn }) => {
+        worker.on('message', (m: { type: string; done?: number; rows?: number; state?: AnalysisState; message?: string } & Partial<Multivariate>) => {
           if (m.type === 'progress') onProgress(m.done ?? 0);
           else if (m.type === 'done') resolve({ rows: m.rows!, state: m.state! });
-          else if (m.type === 'knn') knnWaiter?.resolve(m.knn ?? null);
+          else if (m.type === 'knn') knnWaiter?.resolve({ forest: m.forest ?? null, knn: m.knn ?? null });
           else if (m.type === 'error') { fail(new Error(m.message)); stop(); }
         });
         worker.on('error', fail);
@@ -75,14 +75,20 @@ function startWorker(): RunningWorker | null {
         worker.postMessage(job);
       });
     },
-    knn(job) {
-      return new Promise<Knn>((resolve, reject) => {
+    multivariate(job) {
+      return new Promise<Multivariate>((resolve, reject) => {
         if (failed) { reject(failed); return; }
         knnWaiter = { resolve, reject };
         worker.postMessage(job);
       });
     },
   };
+}
+
+/** Feeds bytes [start, end) of the file to `hash`. */
+async function hashRange(path: string, start: number, end: number, hash: ReturnType<typeof createHash>, signal?: AbortSignal): Promise<void> {
+  const rest = await readFileChunks(path, signal ? { signal } : {}, { start, end, hash });
+  for await (const chunk of rest.chunks) void chunk;
 }
 
 /** The report of a two-part scan, or null when the file should be scanned in one pass. */
@@ -130,42 +136,55 @@ export async function scanCsvInParallel(path: string, name: string, options: Sca
   let summary;
   try {
     summary = await new CsvReader(path, { range: { start: 0, end: split, hash }, delimiter: sniff.delimiter })
-      .read(a, { ...(options.signal ? { signal: options.signal } : {}), onProgress: (d) => { doneA = d; progress(); } });
-    // The digest covers the whole file: hash the second half too while the worker finishes.
-    const rest = await readFileChunks(path, options.signal ? { signal: options.signal } : {}, { start: split, end: size, hash });
-    for await (const chunk of rest.chunks) void chunk;
+      .read(a, { ...(options.signal ? { signal: options.signal } : {}), onProgress: (d) => { doneA = d; a.expectBytes(d, split, size); progress(); } });
   } catch (e) {
     worker.stop();
     throw e;
   }
+  // The digest covers the whole file: the second half is hashed whenever this thread waits
+  // (for the worker's part, then for its last indicators), not before the merge, which would
+  // hold back the work handed to the worker. Awaited before the report.
+  const hashing = hashRange(path, split, size, hash, options.signal);
+  hashing.catch(() => undefined); // observed below
   let b: WorkerResult;
   try {
     b = await result;
   } catch (e) {
     worker.stop();
+    await hashing.catch(() => undefined);
     if (options.signal?.aborted) throw e;
     return null; // the worker failed: the caller scans in one pass
   }
-  // The nearest-neighbour indicator runs on the worker (otherwise idle by now) while this
-  // thread merges the rest and runs the other numeric indicators; on any failure it runs here.
+  // The isolation forest and the nearest-neighbour indicator run on the worker (otherwise idle
+  // by now) while this thread merges the rest and runs the per-column and text indicators; on
+  // any failure they run here.
   const labelled = a.roles!.label.column !== null;
-  let knn: Promise<NumericAnalysis['knn']> = Promise.resolve(null);
+  let multivariate: Promise<Multivariate> = Promise.resolve({ forest: null, knn: null });
   a.absorb(b.state, summary.rows, () => {
-    if (a.features && labelled) knn = worker.knn({ type: 'knn', dims: a.features.dims, features: a.features.exportState(), labelled });
-    knn.catch(() => undefined); // observed below
+    if (a.features) multivariate = worker.multivariate({ type: 'knn', dims: a.features.dims, features: a.features.exportState(), labelled });
+    multivariate.catch(() => undefined); // observed below
   });
   let numeric: NumericAnalysis | undefined;
-  if (a.features) {
+  if (a.features) numeric = analyseNumeric(a.features, roles.numericFeatures.map((i) => a.names[i]!), labelled, { forest: false });
+  // The text indicators' final passes too, before waiting for the worker's answer.
+  if (labelled && roles.textColumns.length > 0) {
+    a.nearDuplicateClusters();
+    a.triggerCandidates();
+  }
+  if (a.features && numeric) {
     const features = a.features;
-    numeric = analyseNumeric(features, roles.numericFeatures.map((i) => a.names[i]!), labelled, { knn: false });
+    let m: Multivariate;
     try {
-      numeric.knn = await knn;
+      m = await multivariate;
     } catch (e) {
       if (options.signal?.aborted) { worker.stop(); throw e; }
-      numeric.knn = analyseKnn(features, labelled);
+      m = analyseMultivariate(features, labelled);
     }
+    numeric.forest = m.forest;
+    numeric.knn = m.knn;
   }
   worker.stop();
+  await hashing;
   const detail = `${summary.detail}; read in two parts on two threads`;
   const report = buildTableReport(a, { ...summary, detail, rows: summary.rows + b.rows, size, sha256: hash.digest('hex') }, name, limits, numeric);
   report.durationMs = Date.now() - started;

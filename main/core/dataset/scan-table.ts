@@ -65,11 +65,11 @@ export function buildTableReport(a: TableAnalysis, summary: ReadSummary, name: s
     indicators.push({ name: 'label-conflicting duplicates', ran: false, examined: 0, note: labelled ? 'no input columns' : 'no label column' });
   }
   if (labelled && roles.textColumns.length > 0) {
-    const near = a.nearDuplicates.finish(labelOf);
+    const near = a.nearDuplicateClusters();
     const f = nearDuplicateFinding(near, labelName, textColumn, cap);
     if (f) findings.push(f);
     indicators.push({ name: 'near-duplicate clusters', ran: true, examined: near.indexedRows, note: `MinHash over word pairs of ${roles.textColumns.map((i) => `"${names[i]}"`).join(', ')}${near.saturated ? '; index full, later rows not indexed' : ''}` });
-    for (const c of a.triggers.finish()) {
+    for (const c of a.triggerCandidates()) {
       const matches = a.scanner.scan(c.text, a.scanner.columnHints({ name: '' }));
       const shown = a.scanner.maskText(c.text, matches);
       findings.push(triggerFinding(c, shown, labelName, textColumn, cap));

@@ -1,12 +1,13 @@
 // Worker side of a parallel CSV scan: reads one byte range of the file with column roles decided
 // by the main thread, and posts back everything it learnt. Then, if asked, it runs the
-// nearest-neighbour indicator over the merged numeric features while the main thread runs the
-// other indicators (the worker would otherwise sit idle through the end of the scan).
+// isolation forest and the nearest-neighbour indicator over the merged numeric features while
+// the main thread runs the other indicators (the worker would otherwise sit idle through the
+// end of the scan).
 import { parentPort } from 'node:worker_threads';
 import type { ColumnRoles } from './profile/roles.ts';
 import type { DetectorId } from './pii/types.ts';
 import { featureView, type FeatureState } from './poison/feature-store.ts';
-import { analyseKnn } from './poison/numeric.ts';
+import { analyseMultivariate } from './poison/numeric.ts';
 import { CsvReader } from './read/csv.ts';
 import type { Delimiter } from './read/sniff-csv.ts';
 import { TableAnalysis } from './table-analysis.ts';
@@ -24,7 +25,10 @@ export interface WorkerJob {
   detectors?: DetectorId[];
 }
 
-/** Second message: the whole table's numeric features, already merged by the main thread. */
+/**
+ * Second message: the whole table's numeric features, already merged by the main thread; the
+ * answer holds the isolation forest and nearest-neighbour results (`analyseMultivariate`).
+ */
 export interface KnnJob {
   type: 'knn';
   dims: number;
@@ -41,8 +45,20 @@ async function run(job: WorkerJob): Promise<void> {
   let last = 0;
   // The main thread hashes the whole file; this part needs no digest of its own.
   const summary = await new CsvReader(job.path, { range: { start: job.start, end: job.end, noHash: true }, columns: job.names, delimiter: job.delimiter })
-    .read(analysis, { onProgress: (done) => { if (done - last >= 4 * 1024 * 1024) { last = done; parentPort!.postMessage({ type: 'progress', done }); } } });
-  parentPort!.postMessage({ type: 'done', rows: summary.rows, state: analysis.exportState() });
+    .read(analysis, {
+      onProgress: (done) => {
+        analysis.expectBytes(done, job.end - job.start);
+        if (done - last >= 4 * 1024 * 1024) { last = done; parentPort!.postMessage({ type: 'progress', done }); }
+      },
+    });
+  const state = analysis.exportState();
+  const done = { type: 'done', rows: summary.rows, state };
+  // The typed arrays move to the main thread rather than being copied; this part needs them no more.
+  try {
+    parentPort!.postMessage(done, TableAnalysis.transferables(state));
+  } catch {
+    parentPort!.postMessage(done);
+  }
 }
 
 // The job arrives by message, so the thread can start (and load its modules) while the main
@@ -54,7 +70,7 @@ if (parentPort) {
     run(job).catch(fail);
     port.once('message', (k: KnnJob) => {
       try {
-        port.postMessage({ type: 'knn', knn: analyseKnn(featureView(k.dims, k.features), k.labelled) });
+        port.postMessage({ type: 'knn', ...analyseMultivariate(featureView(k.dims, k.features), k.labelled) });
       } catch (e) {
         fail(e);
       }

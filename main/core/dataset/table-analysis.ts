@@ -8,16 +8,20 @@ import { PiiTally } from './pii/tally.ts';
 import type { ColumnHints, DetectorId } from './pii/types.ts';
 import { DuplicateTable, type DuplicateState } from './poison/duplicates.ts';
 import { FeatureStore } from './poison/feature-store.ts';
-import { NearDuplicateIndex, type NearDuplicateState } from './poison/minhash.ts';
+import { NearDuplicateIndex, type NearDuplicateResult, type NearDuplicateState } from './poison/minhash.ts';
 import { addField, newKey, normaliseText } from './poison/normalise.ts';
 import { TokenBuffer } from './poison/tokens.ts';
-import { TriggerCounter, DEFAULT_TRIGGER_OPTIONS, type TriggerState } from './poison/triggers.ts';
+import { TriggerCounter, DEFAULT_TRIGGER_OPTIONS, type TriggerCandidate, type TriggerState } from './poison/triggers.ts';
 import { unicodeIssues, type UnicodeIssue } from './poison/unicode.ts';
 import type { Cell, ReadProblem, TableSink } from './read/types.ts';
 import type { DatasetLimits } from './types.ts';
 
 /** Labels beyond this many distinct values share one "other" id. */
 const MAX_LABELS = 10_000;
+/** Bytes read before the table's row count is estimated (see `expectBytes`). */
+const RESERVE_AFTER_BYTES = 16 * 1024 * 1024;
+/** Estimated rows are rounded up by this much: bytes read run a little ahead of rows parsed. */
+const RESERVE_MARGIN = 1.05;
 /** Normalised text inputs shorter than this are not compared as duplicates ("ok", "yes"). */
 const MIN_TEXT_KEY = 8;
 
@@ -158,6 +162,25 @@ export class TableAnalysis implements TableSink {
   }
 
   /**
+   * The buffers behind an exported state's typed arrays, each once: posted as a transfer list
+   * they move to the other thread instead of being copied (a view is serialised with its whole
+   * buffer, often twice the rows in use; copying half a large table's state took ~0.5 s).
+   */
+  static transferables(state: AnalysisState): ArrayBuffer[] {
+    const views: ArrayBufferView[] = [
+      state.rowLabels,
+      state.duplicates.h1, state.duplicates.h2, state.duplicates.firstRow, state.duplicates.firstLabel, state.duplicates.sideSlot, state.duplicates.sideRow,
+      state.nearDuplicates.sigs, state.nearDuplicates.bands, state.nearDuplicates.rows, state.nearDuplicates.exact,
+      state.triggers.rec, state.triggers.pool,
+      ...(state.features ? [state.features.values, state.features.rows, state.features.labels] : []),
+      ...state.profilers.flatMap((p) => (p.hll ? [p.hll] : [])),
+    ];
+    const buffers = new Set<ArrayBuffer>();
+    for (const v of views) if (v.buffer instanceof ArrayBuffer) buffers.add(v.buffer);
+    return [...buffers];
+  }
+
+  /**
    * Adds a later part of the table (its rows start at `offset`), as if this analysis had read it.
    * `featuresMerged` is called as soon as the numeric features are complete, before the rest is
    * merged, so another thread can start on them.
@@ -203,6 +226,27 @@ export class TableAnalysis implements TableSink {
     for (const [d, n] of o.problems.malformedDetails) p.malformedDetails.set(d, (p.malformedDetails.get(d) ?? 0) + n);
     for (const l of o.problems.limits) if (!p.limits.includes(l)) p.limits.push(l);
     this.scanner.nlpBudget.skipped += o.nlpSkipped;
+  }
+
+  private reserved = false;
+
+  /**
+   * Read progress: `done` of `total` bytes. Once a few megabytes are read, the row count they
+   * held predicts the table's rows well enough to size the large per-row arrays once, rather
+   * than copying them at every doubling (fresh memory is slow to touch the first time, and a
+   * doubling touches twice what it keeps). `total`: the bytes this analysis reads; `merged`: the
+   * bytes whose rows it ends up holding, a parallel part's rows absorbed (the duplicate table
+   * re-adds them; the other structures take them without copying, or copy once).
+   */
+  expectBytes(done: number, total: number, merged = total): void {
+    if (this.reserved || done < RESERVE_AFTER_BYTES || this.rowCount === 0 || !this.roles) return;
+    this.reserved = true;
+    const perByte = (this.rowCount / done) * RESERVE_MARGIN;
+    // Only as many as the share of rows each structure has actually taken so far.
+    const share = (n: number) => n / this.rowCount;
+    this.nearDuplicates.reserve(perByte * total * share(this.nearDuplicates.size));
+    if (this.features) this.features.reserve(perByte * total * share(this.features.n));
+    this.duplicates.reserve(perByte * merged * share(this.duplicates.distinct));
   }
 
   /** Flushes the held-back rows (also for tables shorter than the sample). */
@@ -267,6 +311,8 @@ export class TableAnalysis implements TableSink {
 
     const n = Math.min(cells.length, this.profilers.length);
     const reject = this.rejectors;
+    // Some text value of the row is not ASCII (else the joined free text below is ASCII too).
+    let nonAscii = false;
     for (let i = 0; i < n; i++) {
       const v = cells[i] ?? null;
       let text: string | null = null;
@@ -280,7 +326,10 @@ export class TableAnalysis implements TableSink {
           // Masked text is only needed while the column still collects examples.
           if (this.profilers[i]!.wantsExamples) masked = this.scanner.maskText(text, matches);
         }
-        if (typeof v === 'string' && !isAsciiString(v)) this.checkUnicode(v, i, row);
+        if (typeof v === 'string' && this.scanner.hasNonAscii(v)) {
+          nonAscii = true;
+          this.checkUnicode(v, i, row);
+        }
       }
       this.profilers[i]!.observe(v, masked);
     }
@@ -290,7 +339,7 @@ export class TableAnalysis implements TableSink {
     const key = newKey();
     for (const c of roles.inputColumns) {
       const v = cells[c] ?? null;
-      addField(key, v === null ? '' : typeof v === 'string' ? v : String(v));
+      addField(key, v === null ? '' : typeof v === 'string' ? v : String(v), !nonAscii);
     }
     const textInputs = roles.textColumns.length > 0;
     if (roles.inputColumns.length > 0 && (!textInputs || key.length >= MIN_TEXT_KEY)) this.duplicates.add(key.h1, key.h2, row, label);
@@ -303,7 +352,7 @@ export class TableAnalysis implements TableSink {
         if (typeof v === 'string' && v.length > 0) joined = joined.length === 0 ? v : `${joined} ${v}`;
       }
       if (joined.length > 0) {
-        if (isAsciiString(joined)) {
+        if (!nonAscii || isAsciiString(joined)) {
           // ASCII needs no normalising: one tokenisation serves both indicators.
           const tokens = this.tokens.tokenize(joined);
           this.nearDuplicates.addTokens(tokens, joined.length, row, key.h1);
@@ -338,5 +387,21 @@ export class TableAnalysis implements TableSink {
 
   labelOfRow(row: number): number {
     return row < this.rowLabels.length ? this.rowLabels[row]! : -1;
+  }
+
+  private nearResult: NearDuplicateResult | null = null;
+  private triggerResult: TriggerCandidate[] | null = null;
+
+  /**
+   * Near-duplicate clusters and trigger candidates, worked out once after the last row: a
+   * parallel scan computes them while the worker runs the nearest-neighbour check, the report
+   * then reuses them.
+   */
+  nearDuplicateClusters(): NearDuplicateResult {
+    return (this.nearResult ??= this.nearDuplicates.finish((row) => this.labelOfRow(row)));
+  }
+
+  triggerCandidates(): TriggerCandidate[] {
+    return (this.triggerResult ??= this.triggers.finish());
   }
 }

@@ -66,6 +66,18 @@ export class PiiScanner {
     this.phoneRegion = options.phoneRegion?.toUpperCase();
   }
 
+  // The last value whose characters were looked at, and whether one was not ASCII.
+  private lastText: string | null = null;
+  private lastNonAscii = false;
+
+  /**
+   * Whether `text` holds a character outside ASCII: known without another pass when it was the
+   * value just scanned (callers check every value they scan).
+   */
+  hasNonAscii(text: string): boolean {
+    return text === this.lastText ? this.lastNonAscii : NON_ASCII.test(text);
+  }
+
   detector(id: DetectorId): PiiDetector {
     return this.byId.get(id)!;
   }
@@ -115,6 +127,8 @@ export class PiiScanner {
 
   private scanValue(text: string, s: ColumnState, rejected: ((id: DetectorId) => void) | undefined): readonly PiiMatch[] {
     const f = cellFeatures(text);
+    this.lastText = text;
+    this.lastNonAscii = f.nonAscii;
     // A column whose values are each one whole e-mail address, phone number or name: a value
     // that is entirely one such match holds nothing else, so the other detectors can be skipped.
     if (s.dominant >= 0) {
@@ -213,6 +227,7 @@ export class PiiScanner {
 }
 
 const NONE: readonly PiiMatch[] = Object.freeze([]);
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Values of a column looked at before deciding whether it holds one kind of value only. */
 const LEARN_VALUES = 200;

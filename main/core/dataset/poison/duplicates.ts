@@ -92,9 +92,22 @@ export class DuplicateTable {
     const r = new Int32Array(n); r.set(this.sideRow); this.sideRow = r;
   }
 
-  private grow(): void {
+  /** Distinct inputs held. */
+  get distinct(): number {
+    return this.size;
+  }
+
+  /** Makes room for `entries` distinct inputs now, while the table is small (one rehash, not one per doubling). */
+  reserve(entries: number): void {
+    const want = Math.min(Math.ceil(entries), this.maxEntries);
+    if (want * 10 > this.cap * 7) this.grow(want);
+  }
+
+  /** Rehashes into a table twice as large, or large enough for `entries` in one step. */
+  private grow(entries = 0): void {
     const old = { h1: this.h1, h2: this.h2, firstRow: this.firstRow, firstLabel: this.firstLabel, mixed: this.mixed, cap: this.cap };
     this.cap *= 2;
+    while (entries * 10 > this.cap * 7) this.cap *= 2;
     this.h1 = new Uint32Array(this.cap).fill(EMPTY);
     this.h2 = new Uint32Array(this.cap);
     this.firstRow = new Int32Array(this.cap);
@@ -130,6 +143,11 @@ export class DuplicateTable {
    * then repeats), rows shifted by `offset`, labels mapped by `label(rowInPart)`.
    */
   absorb(o: DuplicateState, offset: number, label: (row: number) => number): void {
+    // Room for both parts' distinct inputs at once: one rehash instead of one per doubling.
+    let theirs = 0;
+    for (let i = 0; i < o.cap; i++) if (o.h1[i] !== EMPTY) theirs++;
+    const wanted = Math.min(this.size + theirs, this.maxEntries);
+    if (wanted * 10 > this.cap * 7) this.grow(wanted);
     for (let i = 0; i < o.cap; i++) {
       if (o.h1[i] === EMPTY) continue;
       this.add(o.h1[i]!, o.h2[i]!, o.firstRow[i]! + offset, label(o.firstRow[i]!));

@@ -2,6 +2,16 @@
 // a uniform reservoir sample (seeded), so memory stays bounded whatever the dataset size.
 import { seededRandom } from '../../../../shared/seeded-random.ts';
 
+/**
+ * The store's arrays live in shared memory: a parallel scan posts the merged features to the
+ * worker thread for the multivariate indicators, and shared arrays arrive there without a copy
+ * (tens of megabytes, slow to copy and to touch the first time). Neither thread writes to them
+ * after that.
+ */
+function shared(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(bytes);
+}
+
 export class FeatureStore {
   private cap = 4096;
   n = 0;
@@ -15,9 +25,9 @@ export class FeatureStore {
 
   constructor(readonly dims: number, maxCells = 32 * 1024 * 1024) {
     this.maxRows = Math.max(1, Math.floor(maxCells / Math.max(1, dims)));
-    this.values = new Float32Array(this.cap * dims);
-    this.rows = new Int32Array(this.cap);
-    this.labels = new Int32Array(this.cap);
+    this.values = new Float32Array(shared(this.cap * dims * 4));
+    this.rows = new Int32Array(shared(this.cap * 4));
+    this.labels = new Int32Array(shared(this.cap * 4));
   }
 
   /** True once rows are being sampled rather than all kept. */
@@ -42,11 +52,17 @@ export class FeatureStore {
     this.labels[at] = label;
   }
 
-  private grow(): void {
-    this.cap = Math.min(this.cap * 2, this.maxRows);
-    const v = new Float32Array(this.cap * this.dims); v.set(this.values); this.values = v;
-    const r = new Int32Array(this.cap); r.set(this.rows); this.rows = r;
-    const l = new Int32Array(this.cap); l.set(this.labels); this.labels = l;
+  /** Makes room for `rows` rows now (see NearDuplicateIndex.reserve). */
+  reserve(rows: number): void {
+    if (rows > this.cap && this.n < this.maxRows) this.grow(Math.ceil(rows));
+  }
+
+  /** Doubles the capacity, or makes it exactly `rows` (a reservation), within the row budget, copying once. */
+  private grow(rows = this.cap * 2): void {
+    this.cap = Math.min(rows, this.maxRows);
+    const v = new Float32Array(shared(this.cap * this.dims * 4)); v.set(this.values); this.values = v;
+    const r = new Int32Array(shared(this.cap * 4)); r.set(this.rows); this.rows = r;
+    const l = new Int32Array(shared(this.cap * 4)); l.set(this.labels); this.labels = l;
   }
 
   exportState(): { n: number; seen: number; values: Float32Array; rows: Int32Array; labels: Int32Array } {
@@ -60,7 +76,7 @@ export class FeatureStore {
     const skipped = o.seen - o.n;
     // While neither part sampled and both fit, the rows are appended whole (the common case).
     if (!this.sampled && skipped === 0 && this.n + o.n <= this.maxRows) {
-      while (this.cap < this.n + o.n) this.grow();
+      if (this.cap < this.n + o.n) this.grow(this.n + o.n);
       this.values.set(o.values.subarray(0, o.n * this.dims), this.n * this.dims);
       for (let i = 0; i < o.n; i++) {
         this.rows[this.n + i] = o.rows[i]! + offset;
@@ -77,8 +93,8 @@ export class FeatureStore {
     this.seen += skipped;
   }
 
-  column(d: number): Float64Array {
-    const out = new Float64Array(this.n);
+  column(d: number, into?: Float64Array): Float64Array {
+    const out = into && into.length >= this.n ? into.subarray(0, this.n) : new Float64Array(this.n);
     for (let i = 0; i < this.n; i++) out[i] = this.values[i * this.dims + d]!;
     return out;
   }
@@ -87,11 +103,11 @@ export class FeatureStore {
 export type FeatureState = ReturnType<FeatureStore['exportState']>;
 
 /** Read-only view of an exported store with what the numeric indicators read (on another thread). */
-export function featureView(dims: number, s: FeatureState): { n: number; dims: number; seen: number; sampled: boolean; rows: Int32Array; labels: Int32Array; column(d: number): Float64Array } {
+export function featureView(dims: number, s: FeatureState): { n: number; dims: number; seen: number; sampled: boolean; rows: Int32Array; labels: Int32Array; column(d: number, into?: Float64Array): Float64Array } {
   return {
     n: s.n, dims, seen: s.seen, sampled: s.seen > s.n, rows: s.rows, labels: s.labels,
-    column(d: number): Float64Array {
-      const out = new Float64Array(s.n);
+    column(d: number, into?: Float64Array): Float64Array {
+      const out = into && into.length >= s.n ? into.subarray(0, s.n) : new Float64Array(s.n);
       for (let i = 0; i < s.n; i++) out[i] = s.values[i * dims + d]!;
       return out;
     },

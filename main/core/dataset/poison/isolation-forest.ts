@@ -18,6 +18,8 @@ interface Tree {
   left: Int32Array;
   right: Int32Array;
   size: Int32Array;
+  /** For a leaf: its depth plus the expected path length below it (what scoring adds up). */
+  leaf: Float64Array;
 }
 
 export interface ForestOptions {
@@ -47,13 +49,14 @@ export class IsolationForest {
     const max = 2 * sample.length + 1;
     const tree: Tree = {
       feature: new Int32Array(max).fill(-1), split: new Float64Array(max),
-      left: new Int32Array(max), right: new Int32Array(max), size: new Int32Array(max),
+      left: new Int32Array(max), right: new Int32Array(max), size: new Int32Array(max), leaf: new Float64Array(max),
     };
     let nodes = 0;
     const { data, dims } = this;
     const grow = (from: number, to: number, depth: number): number => {
       const node = nodes++;
       tree.size[node] = to - from;
+      tree.leaf[node] = depth + averagePath(to - from); // once here, not once per row scored
       if (depth >= maxDepth || to - from <= 1) return node;
       // Pick a feature that varies within the node; give up (leaf) after a few tries.
       for (let attempt = 0; attempt < dims * 2; attempt++) {
@@ -87,13 +90,11 @@ export class IsolationForest {
 
   private pathLength(tree: Tree, row: number): number {
     let node = 0;
-    let depth = 0;
     const base = row * this.dims;
     for (;;) {
       const f = tree.feature[node]!;
-      if (f < 0) return depth + averagePath(tree.size[node]!);
+      if (f < 0) return tree.leaf[node]!;
       node = this.data[base + f]! < tree.split[node]! ? tree.left[node]! : tree.right[node]!;
-      depth++;
     }
   }
 
@@ -105,11 +106,22 @@ export class IsolationForest {
     return 2 ** (-(sum / t) / this.norm);
   }
 
-  /** Scores for every row: a quick pass, then the full forest where the quick score is high. */
+  /**
+   * Scores for every row: a quick pass, then the full forest where the quick score is high. The
+   * quick pass goes tree by tree over all rows (one small tree stays in the cache while the rows
+   * stream past); each row's path lengths are still added in tree order, so the sums are the
+   * ones `score` computes.
+   */
   scoreAll(quickTrees: number, refineAbove: number): Float64Array {
-    const out = new Float64Array(this.n);
-    for (let r = 0; r < this.n; r++) {
-      const quick = this.score(r, quickTrees);
+    const n = this.n;
+    const t = Math.min(quickTrees, this.trees.length);
+    const out = new Float64Array(n);
+    for (let i = 0; i < t; i++) {
+      const tree = this.trees[i]!;
+      for (let r = 0; r < n; r++) out[r] = out[r]! + this.pathLength(tree, r);
+    }
+    for (let r = 0; r < n; r++) {
+      const quick = 2 ** (-(out[r]! / t) / this.norm);
       out[r] = quick >= refineAbove ? this.score(r) : quick;
     }
     return out;

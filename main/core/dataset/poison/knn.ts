@@ -6,6 +6,15 @@ const LEAF = 16;
 
 export class KdTree {
   private readonly order: Int32Array;
+  /**
+   * The points in tree order (position i holds row order[i]): partitioning moves the points
+   * themselves, so building and leaf scans read memory in sequence instead of jumping through
+   * `order` into a table far larger than the cache. It is the caller's array, rearranged in
+   * place (a copy of millions of points is slow to touch the first time).
+   */
+  private readonly points: Float64Array;
+  /** Row → position in tree order, to find a query row's point. */
+  private readonly position: Int32Array;
   private readonly nodeDim: Int32Array;
   private readonly nodeSplit: Float64Array;
   private readonly nodeLeft: Int32Array;
@@ -14,9 +23,11 @@ export class KdTree {
   private readonly nodeTo: Int32Array;
   private nodes = 0;
 
-  constructor(private readonly data: Float64Array, private readonly n: number, private readonly dims: number) {
+  /** Takes the points over: `data` (row-major, n × dims) is reordered in place. */
+  constructor(data: Float64Array, private readonly n: number, private readonly dims: number) {
     this.order = new Int32Array(n);
     for (let i = 0; i < n; i++) this.order[i] = i;
+    this.points = data;
     const max = Math.max(1, Math.ceil((2 * n) / LEAF) * 2 + 2);
     this.nodeDim = new Int32Array(max).fill(-1);
     this.nodeSplit = new Float64Array(max);
@@ -25,10 +36,20 @@ export class KdTree {
     this.nodeFrom = new Int32Array(max);
     this.nodeTo = new Int32Array(max);
     if (n > 0) this.build(0, n);
+    this.position = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.position[this.order[i]!] = i;
   }
 
   private value(i: number, d: number): number {
-    return this.data[this.order[i]! * this.dims + d]!;
+    return this.points[i * this.dims + d]!;
+  }
+
+  private swap(i: number, j: number): void {
+    const o = this.order;
+    const t = o[i]!; o[i] = o[j]!; o[j] = t;
+    const p = this.points;
+    const dims = this.dims;
+    for (let d = 0, a = i * dims, b = j * dims; d < dims; d++, a++, b++) { const v = p[a]!; p[a] = p[b]!; p[b] = v; }
   }
 
   private build(from: number, to: number): number {
@@ -57,7 +78,6 @@ export class KdTree {
   }
 
   private select(lo: number, hi: number, k: number, d: number): void {
-    const o = this.order;
     while (hi > lo) {
       const pivot = this.value((lo + hi) >> 1, d);
       let i = lo;
@@ -65,7 +85,7 @@ export class KdTree {
       while (i <= j) {
         while (this.value(i, d) < pivot) i++;
         while (this.value(j, d) > pivot) j--;
-        if (i <= j) { const t = o[i]!; o[i] = o[j]!; o[j] = t; i++; j--; }
+        if (i <= j) { this.swap(i, j); i++; j--; }
       }
       if (k <= j) hi = j;
       else if (k >= i) lo = i;
@@ -86,8 +106,8 @@ export class KdTree {
     if (this.heapIdx.length !== k) { this.heapIdx = new Int32Array(k); this.heapDist = new Float64Array(k); }
     const heapIdx = this.heapIdx.fill(-1);
     const heapDist = this.heapDist.fill(Infinity);
-    const { data, dims, order, nodeDim, nodeSplit, nodeLeft, nodeRight, nodeFrom, nodeTo } = this;
-    const qb = q * dims;
+    const { points, dims, order, nodeDim, nodeSplit, nodeLeft, nodeRight, nodeFrom, nodeTo } = this;
+    const qb = this.position[q]! * dims;
     let leaves = 0;
     let sp = 0;
     if (this.n === 0) return heapIdx;
@@ -105,9 +125,9 @@ export class KdTree {
         for (let i = nodeFrom[node]!; i < to; i++) {
           const row = order[i]!;
           if (row === q) continue;
-          const rb = row * dims;
+          const rb = i * dims;
           let dist = 0;
-          for (let d = 0; d < dims; d++) { const t = data[rb + d]! - data[qb + d]!; dist += t * t; }
+          for (let d = 0; d < dims; d++) { const t = points[rb + d]! - points[qb + d]!; dist += t * t; }
           if (dist >= heapDist[k - 1]!) continue;
           let j = k - 1;
           while (j > 0 && heapDist[j - 1]! > dist) { heapDist[j] = heapDist[j - 1]!; heapIdx[j] = heapIdx[j - 1]!; j--; }
@@ -116,7 +136,7 @@ export class KdTree {
         }
         continue;
       }
-      const diff = data[qb + dim]! - nodeSplit[node]!;
+      const diff = points[qb + dim]! - nodeSplit[node]!;
       if (sp + 2 > this.stack.length) {
         const s2 = new Int32Array(this.stack.length * 2); s2.set(this.stack); this.stack = s2;
         const b2 = new Float64Array(this.stack.length); b2.set(this.stackBound); this.stackBound = b2;
@@ -146,6 +166,7 @@ export interface KnnResult {
   examined: number;
 }
 
+/** `data` (row-major standardised features) is reordered in place by the search tree. */
 export function knnLabelDisagreement(data: Float64Array, labels: Int32Array, n: number, dims: number, k: number, maxLeaves = Infinity, maxQueries = Infinity): KnnResult {
   const tree = new KdTree(data, n, dims);
   const flagged: number[] = [];

@@ -43,6 +43,17 @@ export interface NearDuplicateState {
   saturated: boolean;
 }
 
+/** A run of consecutive index entries: entry `start + j` is row `rows[j] + offset`. */
+interface Segment {
+  n: number;
+  start: number;
+  offset: number;
+  sigs: Uint16Array;
+  bands: Uint32Array;
+  rows: Int32Array;
+  exact: Uint32Array;
+}
+
 export class NearDuplicateIndex {
   private cap = 1024;
   private n = 0;
@@ -53,6 +64,9 @@ export class NearDuplicateIndex {
   private readonly mins = new Uint32Array(BINS);
   private readonly tokens = new TokenBuffer();
   private saturated = false;
+  /** Later parts' indexes, absorbed as they came (no copy), in row order after this one's. */
+  private readonly parts: Segment[] = [];
+  private partRows = 0;
 
   constructor(private readonly maxRows = 4_000_000) {}
 
@@ -69,6 +83,7 @@ export class NearDuplicateIndex {
   /** The same, for a text already split into words (`length` is the text's length). */
   addTokens(tokens: TokenBuffer, length: number, row: number, exactKey: number): void {
     if (length < MIN_TEXT) return;
+    if (this.parts.length > 0) this.flatten();
     if (this.n >= this.maxRows) { this.saturated = true; return; }
     const words = tokens.count;
     if (words === 0) return;
@@ -110,8 +125,20 @@ export class NearDuplicateIndex {
     if (v < this.mins[bin]!) this.mins[bin] = v;
   }
 
-  private grow(): void {
-    this.cap *= 2;
+  /** Rows indexed so far. */
+  get size(): number {
+    return this.n + this.partRows;
+  }
+
+  /** Makes room for `rows` rows now, while the index is small, instead of copying it as it doubles. */
+  reserve(rows: number): void {
+    const want = Math.min(Math.ceil(rows), this.maxRows);
+    if (want > this.cap) this.grow(want);
+  }
+
+  /** Doubles the capacity, or makes it exactly `rows` (a reservation), copying once. */
+  private grow(rows = this.cap * 2): void {
+    this.cap = rows;
     const s = new Uint16Array(this.cap * BINS); s.set(this.sigs); this.sigs = s;
     const b = new Uint32Array(this.cap * BANDS); b.set(this.bands); this.bands = b;
     const r = new Int32Array(this.cap); r.set(this.rows); this.rows = r;
@@ -119,35 +146,56 @@ export class NearDuplicateIndex {
   }
 
   exportState(): NearDuplicateState {
+    if (this.parts.length > 0) this.flatten();
     return { n: this.n, sigs: this.sigs.subarray(0, this.n * BINS), bands: this.bands.subarray(0, this.n * BANDS), rows: this.rows.subarray(0, this.n), exact: this.exact.subarray(0, this.n), saturated: this.saturated };
   }
 
-  /** Appends the index of a later part of the table, whose rows start at `offset`. */
+  /**
+   * Appends the index of a later part of the table, whose rows start at `offset`. Its arrays
+   * are kept as they are, not copied: half a large table's index is tens of megabytes, and
+   * copying it into fresh memory was a noticeable share of the end of a parallel scan.
+   */
   absorb(o: NearDuplicateState, offset: number): void {
-    // Whole arrays at once: the index of half a large table holds millions of entries.
-    const take = Math.min(o.n, this.maxRows - this.n);
+    const take = Math.min(o.n, this.maxRows - this.n - this.partRows);
     if (take < o.n) this.saturated = true;
     if (take > 0) {
-      while (this.cap < this.n + take) this.grow();
-      this.sigs.set(o.sigs.subarray(0, take * BINS), this.n * BINS);
-      this.bands.set(o.bands.subarray(0, take * BANDS), this.n * BANDS);
-      this.exact.set(o.exact.subarray(0, take), this.n);
-      for (let i = 0; i < take; i++) this.rows[this.n + i] = o.rows[i]! + offset;
-      this.n += take;
+      this.parts.push({
+        n: take, start: this.n + this.partRows, offset,
+        sigs: o.sigs.subarray(0, take * BINS), bands: o.bands.subarray(0, take * BANDS), rows: o.rows.subarray(0, take), exact: o.exact.subarray(0, take),
+      });
+      this.partRows += take;
     }
     this.saturated ||= o.saturated;
   }
 
-  private agreement(a: number, b: number): number {
-    let same = 0;
-    const sa = a * BINS;
-    const sb = b * BINS;
-    for (let i = 0; i < BINS; i++) if (this.sigs[sa + i] === this.sigs[sb + i]) same++;
-    return same;
+  /** Copies the absorbed parts into this index's own arrays (only if rows are added after them). */
+  private flatten(): void {
+    const parts = this.parts.splice(0);
+    this.partRows = 0;
+    for (const p of parts) {
+      if (this.cap < this.n + p.n) this.grow(this.n + p.n);
+      this.sigs.set(p.sigs, this.n * BINS);
+      this.bands.set(p.bands, this.n * BANDS);
+      this.exact.set(p.exact, this.n);
+      for (let i = 0; i < p.n; i++) this.rows[this.n + i] = p.rows[i]! + p.offset;
+      this.n += p.n;
+    }
   }
 
   finish(labelOf: (row: number) => number): NearDuplicateResult {
-    const n = this.n;
+    // Entry i of the whole index lives in the segment whose `start` is the last one ≤ i.
+    const segments: Segment[] = [
+      { n: this.n, start: 0, offset: 0, sigs: this.sigs, bands: this.bands, rows: this.rows, exact: this.exact },
+      ...this.parts,
+    ];
+    const n = this.n + this.partRows;
+    const segmentOf = (i: number): Segment => {
+      let s = segments.length - 1;
+      while (segments[s]!.start > i) s--;
+      return segments[s]!;
+    };
+    const rowOf = (i: number): number => { const s = segmentOf(i); return s.rows[i - s.start]! + s.offset; };
+    const exactOf = (i: number): number => { const s = segmentOf(i); return s.exact[i - s.start]!; };
     const sets = new DisjointSets(n);
     // Per band, an open-addressing table from band key to the first row holding it; later rows
     // with the same key are compared with that first row.
@@ -158,17 +206,27 @@ export class NearDuplicateIndex {
     const mask = cap - 1;
     for (let band = 0; band < BANDS; band++) {
       first.fill(-1);
-      for (let i = 0; i < n; i++) {
-        const k = this.bands[i * BANDS + band]!;
-        let slot = Math.imul(k, 0x9e3779b1) >>> 0 & mask;
-        for (;;) {
-          const f = first[slot]!;
-          if (f < 0) { keys[slot] = k; first[slot] = i; break; }
-          if (keys[slot] === k) {
-            if (this.agreement(f, i) >= MIN_AGREEMENT) sets.union(f, i);
-            break;
+      for (const seg of segments) {
+        const { bands, sigs } = seg;
+        for (let j = 0; j < seg.n; j++) {
+          const i = seg.start + j;
+          const k = bands[j * BANDS + band]!;
+          let slot = Math.imul(k, 0x9e3779b1) >>> 0 & mask;
+          for (;;) {
+            const f = first[slot]!;
+            if (f < 0) { keys[slot] = k; first[slot] = i; break; }
+            if (keys[slot] === k) {
+              // Signature agreement with the first row (often in the same segment).
+              const fs = f >= seg.start ? seg : segmentOf(f);
+              const fo = (f - fs.start) * BINS;
+              const io = j * BINS;
+              let same = 0;
+              for (let b = 0; b < BINS; b++) if (fs.sigs[fo + b] === sigs[io + b]) same++;
+              if (same >= MIN_AGREEMENT) sets.union(f, i);
+              break;
+            }
+            slot = (slot + 1) & mask;
           }
-          slot = (slot + 1) & mask;
         }
       }
     }
@@ -185,12 +243,12 @@ export class NearDuplicateIndex {
     for (const list of members.values()) {
       if (list.length < 2) continue;
       // Clusters of exact copies only are the duplicate check's business.
-      const distinctTexts = new Set(list.map((i) => this.exact[i]!));
+      const distinctTexts = new Set(list.map(exactOf));
       if (distinctTexts.size < 2) continue;
       const labels = new Map<number, number>();
-      for (const i of list) { const l = labelOf(this.rows[i]!); labels.set(l, (labels.get(l) ?? 0) + 1); }
+      for (const i of list) { const l = labelOf(rowOf(i)); labels.set(l, (labels.get(l) ?? 0) + 1); }
       if (labels.size < 2) continue;
-      const rows = list.map((i) => this.rows[i]!).sort((a, b) => a - b);
+      const rows = list.map(rowOf).sort((a, b) => a - b);
       clusters.push({ rows, labels });
       rowsInMixed += rows.length;
     }

@@ -25,12 +25,14 @@ export function newKey(): KeyHasher {
 
 /**
  * Adds one field to a key: ASCII text is normalised on the fly (lower case, runs of whitespace
- * as one space, trimmed); other text goes through `normaliseText` first.
+ * as one space, trimmed); other text goes through `normaliseText` first. `ascii`: the caller
+ * already knows the value is ASCII (no need to look again).
  */
-export function addField(key: KeyHasher, value: string): void {
-  const s = isAscii(value) ? value : normaliseText(value);
+export function addField(key: KeyHasher, value: string, ascii = false): void {
+  const s = ascii || isAscii(value) ? value : normaliseText(value);
   let h1 = key.h1;
   let h2 = key.h2;
+  let length = key.length; // a local, not a property written per character
   let pendingSpace = false;
   let any = false;
   for (let i = 0; i < s.length; i++) {
@@ -42,13 +44,13 @@ export function addField(key: KeyHasher, value: string): void {
     if (pendingSpace) {
       h1 = Math.imul(h1 ^ 32, 0x01000193);
       h2 = Math.imul(h2 ^ 32, 0x5bd1e995) ^ (h2 >>> 15);
-      key.length++;
+      length++;
       pendingSpace = false;
     }
     if (c >= 65 && c <= 90) c += 32;
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-    key.length++;
+    length++;
     any = true;
   }
   // Field separator, so ("ab", "c") and ("a", "bc") differ.
@@ -56,4 +58,5 @@ export function addField(key: KeyHasher, value: string): void {
   h2 = Math.imul(h2 ^ 0x1f, 0x5bd1e995) ^ (h2 >>> 15);
   key.h1 = h1 >>> 0;
   key.h2 = h2 >>> 0;
+  key.length = length;
 }

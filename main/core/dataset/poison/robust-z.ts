@@ -51,22 +51,24 @@ function middle(a: Float64Array): number {
   return (lower + upper) / 2;
 }
 
-/** Median and robust scale of the finite values; scale 0 means constant. */
-export function robustCentre(values: Float64Array): { median: number; scale: number; count: number } {
+/**
+ * Median and robust scale of the finite values; scale 0 means constant. `scratch` (at least as
+ * long as `values`) is used as working space when given: fresh memory for millions of values is
+ * costly to touch, so callers doing many columns pass one buffer for all.
+ */
+export function robustCentre(values: Float64Array, scratch?: Float64Array): { median: number; scale: number; count: number } {
   // A plain loop: TypedArray.prototype.filter with a callback is slow on millions of values.
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
-  const v = n === values.length ? values.slice() : new Float64Array(n);
-  if (n !== values.length) {
-    let j = 0;
-    for (let i = 0; i < values.length; i++) { const x = values[i]!; if (Number.isFinite(x)) v[j++] = x; }
-  }
+  const v = scratch && scratch.length >= n ? scratch.subarray(0, n) : new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) { const x = values[i]!; if (Number.isFinite(x)) v[j++] = x; }
   if (n === 0) return { median: Number.NaN, scale: 0, count: 0 };
   const med = middle(v);
-  const dev = new Float64Array(n);
+  // The deviations replace the values in place: only their multiset matters for the MAD.
   let sumAbs = 0;
-  for (let i = 0; i < n; i++) { dev[i] = Math.abs(v[i]! - med); sumAbs += dev[i]!; }
-  const mad = middle(dev);
+  for (let i = 0; i < n; i++) { const d = Math.abs(v[i]! - med); v[i] = d; sumAbs += d; }
+  const mad = middle(v);
   // MAD is 0 when over half the values are equal; fall back to the mean absolute deviation.
   const scale = mad > 0 ? mad / 0.6745 : (sumAbs / n) * 1.2533;
   return { median: med, scale, count: n };

@@ -1,6 +1,7 @@
 // Schema inference for one column, streamed: value kinds, nulls, distinct count (exact up to a
 // bound, then HyperLogLog), length and numeric ranges, and a few (masked) example values.
 import type { Cell } from '../read/types.ts';
+import { DistinctSet, hashPair } from './distinct-set.ts';
 import { hash32 } from './hash.ts';
 import { HyperLogLog } from './hll.ts';
 
@@ -19,6 +20,9 @@ const DATE = /^(?:\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[
 const BOOL = /^(?:true|false|TRUE|FALSE|True|False)$/;
 
 type Kind = 'boolean' | 'integer' | 'number' | 'date' | 'string';
+
+/** Scratch for a value's key pair (one thread, no re-entry). */
+const PAIR = new Uint32Array(2);
 
 /**
  * Distinct counting of long values hashes their first 64 characters and their length: values
@@ -128,7 +132,8 @@ export interface ProfilerState {
   count: number;
   nulls: number;
   kinds: { boolean: number; integer: number; number: number; date: number; string: number };
-  exact: string[] | null;
+  /** Key pairs of the exact phase (see DistinctSet), or null once counting is approximate. */
+  exact: Uint32Array | null;
   hll: Uint8Array | null;
   examples: string[];
   len: number[];
@@ -139,7 +144,7 @@ export class ColumnProfiler {
   private count = 0;
   private nulls = 0;
   private readonly kinds = { boolean: 0, integer: 0, number: 0, date: 0, string: 0 };
-  private exact: Set<string> | null = new Set();
+  private exact: DistinctSet | null = new DistinctSet();
   private hll: HyperLogLog | null = null;
   private readonly examples: string[] = [];
   private readonly exampleKeys = new Set<string>();
@@ -183,7 +188,13 @@ export class ColumnProfiler {
       return;
     }
     const kind = kindOfString(trimmed(v));
-    this.kinds[kind]++;
+    // By name, not `kinds[kind]`: a keyed store on every value was a measurable share of profiling.
+    const k = this.kinds;
+    if (kind === 'string') k.string++;
+    else if (kind === 'integer') k.integer++;
+    else if (kind === 'number') k.number++;
+    else if (kind === 'date') k.date++;
+    else k.boolean++;
     this.addDistinct(v);
     if (n < this.lenMin) this.lenMin = n;
     if (n > this.lenMax) this.lenMax = n;
@@ -196,15 +207,28 @@ export class ColumnProfiler {
 
   private addDistinct(key: string): void {
     if (this.exact) {
-      this.exact.add(key);
-      if (this.exact.size > EXACT_DISTINCT_LIMIT) {
-        this.hll = new HyperLogLog();
-        for (const k of this.exact) this.hll.add(hashHead(k));
-        this.exact = null;
-      }
+      hashPair(key, PAIR);
+      this.addExact(PAIR[0]!, PAIR[1]!);
     } else {
       this.hll!.add(hashHead(key));
     }
+  }
+
+  /** One key of the exact phase; past the bound, the keys' first halves seed the HyperLogLog. */
+  private addExact(h1: number, h2: number): void {
+    const exact = this.exact!;
+    exact.add(h1, h2);
+    if (exact.size > EXACT_DISTINCT_LIMIT) this.toSketch();
+  }
+
+  private toSketch(): void {
+    const hll = (this.hll ??= new HyperLogLog());
+    if (this.exact) {
+      const pairs = this.exact.pairs();
+      // A key's first half is the value's head hash, the one the sketch takes.
+      for (let i = 0; i < pairs.length; i += 2) hll.add(pairs[i]!);
+    }
+    this.exact = null;
   }
 
   private addNumber(x: number): void {
@@ -235,7 +259,7 @@ export class ColumnProfiler {
   /** Everything the profiler holds, as structured-clone data (for a parallel part of a scan). */
   exportState(): ProfilerState {
     return {
-      count: this.count, nulls: this.nulls, kinds: { ...this.kinds }, exact: this.exact ? [...this.exact] : null,
+      count: this.count, nulls: this.nulls, kinds: { ...this.kinds }, exact: this.exact ? this.exact.pairs() : null,
       hll: this.hll ? this.hll.registersCopy() : null, examples: [...this.examples],
       len: [this.lenMin, this.lenMax, this.lenSum, this.lenCount, this.withSpace], num: [this.numMin, this.numMax, this.numSum, this.numCount],
     };
@@ -247,15 +271,13 @@ export class ColumnProfiler {
     this.nulls += o.nulls;
     for (const k of Object.keys(this.kinds) as Array<keyof typeof this.kinds>) this.kinds[k] += o.kinds[k];
     if (this.exact && o.exact) {
-      for (const v of o.exact) this.exact.add(v);
+      for (let i = 0; i < o.exact.length && this.exact; i += 2) this.addExact(o.exact[i]!, o.exact[i + 1]!);
     }
-    if (!this.exact || !o.exact || this.exact.size > EXACT_DISTINCT_LIMIT) {
-      const hll = this.hll ?? new HyperLogLog();
-      if (this.exact) for (const k of this.exact) hll.add(hashHead(k));
-      if (o.exact) for (const k of o.exact) hll.add(hashHead(k));
+    if (!this.exact || !o.exact) {
+      this.toSketch();
+      const hll = this.hll!;
+      if (o.exact) for (let i = 0; i < o.exact.length; i += 2) hll.add(o.exact[i]!);
       if (o.hll) hll.merge(o.hll);
-      this.hll = hll;
-      this.exact = null;
     }
     for (const e of o.examples) {
       if (this.examples.length >= EXAMPLES) break;
