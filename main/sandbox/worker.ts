@@ -241,8 +241,7 @@ async function run(id: number, plan: RunPlan): Promise<void> {
     const ctx: EditContext = { dtype: p.dtype, rowShape: p.rowShape, rowLen: source.rowLen, datasets, pools };
     const perVariant = variants.map((v) => v.filter((e) => e.input === name));
     for (const edits of perVariant) for (const e of edits) checkEdit(e, ctx);
-    const edited = perVariant.some((edits) => edits.length > 0);
-    return { name, plan: p, source, ctx, perVariant, edited, buffer: null as TypedRow | null };
+    return { name, plan: p, source, ctx, perVariant, buffer: null as TypedRow | null };
   });
   for (const v of variants) for (const e of v) if (!plan.inputs[e.input]) throw new PlanError(`edit names unknown input ${e.input}`);
 
@@ -257,7 +256,8 @@ async function run(id: number, plan: RunPlan): Promise<void> {
     for (const input of inputs) {
       const dims = [rows, ...input.plan.rowShape];
       // Unedited rows that sit together in the pool or dataset go to onnxruntime as they are.
-      const view = batchEdited(input.perVariant, first, rows, plan.rows) ? null : input.source.view(first, rows, plan.rows);
+      const edited = batchEdited(input.perVariant, first, rows, plan.rows);
+      const view = edited ? null : input.source.view(first, rows, plan.rows);
       if (view) {
         feeds[input.name] = new runtime.Tensor(input.plan.dtype, view as never, dims);
         continue;
@@ -266,7 +266,7 @@ async function run(id: number, plan: RunPlan): Promise<void> {
       if (!input.buffer || input.buffer.length !== len) input.buffer = allocate(input.plan.dtype, len);
       const buf = input.buffer;
       input.source.copyRows(first, rows, plan.rows, buf, 0);
-      if (input.edited) {
+      if (edited) {
         for (let r = 0; r < rows; r++) {
           const g = first + r;
           const edits = input.perVariant[Math.floor(g / plan.rows)]!;

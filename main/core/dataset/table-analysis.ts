@@ -42,9 +42,6 @@ export interface ProblemTally {
   limits: string[];
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
-const isAsciiString = (s: string): boolean => !NON_ASCII.test(s);
-
 export interface AnalysisState {
   names: string[];
   rowCount: number;
@@ -352,7 +349,7 @@ export class TableAnalysis implements TableSink {
         if (typeof v === 'string' && v.length > 0) joined = joined.length === 0 ? v : `${joined} ${v}`;
       }
       if (joined.length > 0) {
-        if (!nonAscii || isAsciiString(joined)) {
+        if (!nonAscii || !this.scanner.hasNonAscii(joined)) {
           // ASCII needs no normalising: one tokenisation serves both indicators.
           const tokens = this.tokens.tokenize(joined);
           this.nearDuplicates.addTokens(tokens, joined.length, row, key.h1);

@@ -292,6 +292,15 @@ function describeStateKeys(state: Value): string {
   return keys.length > 0 ? `keys ${keys.map((k) => `'${k}'`).join(', ')}` : render(state, 80);
 }
 
+/** The top n (1 to 3) values of the stack as a tuple, popped. */
+function popSmallTuple(stack: Value[], n: number): TupleVal {
+  const last = stack.pop()!;
+  if (n === 1) return new TupleVal([last], 1);
+  const middle = stack.pop()!;
+  if (n === 2) return TupleVal.pair(middle, last);
+  return new TupleVal([stack.pop()!, middle, last], 3);
+}
+
 /** The class an object was built from, when the machine knows it. */
 export function instanceClass(v: Value): GlobalVal | null {
   if (!(v instanceof CallVal)) return null;
@@ -539,11 +548,7 @@ export class PickleMachine {
     const stack = this.stack;
     const n = stack.length - start;
     if (n === 0) return EMPTY_TUPLE;
-    if (n === 1) return new TupleVal([stack.pop()!], 1);
-    if (n === 2) {
-      const b = stack.pop()!;
-      return TupleVal.pair(stack.pop()!, b);
-    }
+    if (n <= 3) return popSmallTuple(stack, n);
     const items = n <= MAX_TUPLE_ITEMS ? stack.slice(start) : stack.slice(start, start + MAX_TUPLE_ITEMS);
     this.truncate(start);
     return new TupleVal(items, n);
@@ -587,7 +592,8 @@ export class PickleMachine {
     // keeps the stack under MAX_STACK without a check per opcode (the general loop raises the limit).
     const idxStop = Math.min(idx | 0xffff, idx + MAX_STACK - stack.length);
     while (p < stop && idx < idxStop) {
-      switch (FAST_CODE[buf[p]!]) {
+      const code = FAST_CODE[buf[p]!];
+      switch (code) {
         case 1: { // BINGET: keys < 256 always sit in the memo's low table
           const key = buf[p + 1]!;
           let v = low[key];
@@ -684,13 +690,19 @@ export class PickleMachine {
           }
           continue;
         }
-        case 12: { // EMPTY_LIST
-          const l = new ListVal();
-          stack.push(l);
+        case 12: case 14: case 15: case 20: { // EMPTY_LIST, TUPLE1, TUPLE2, TUPLE3
+          let made: Value;
+          if (code === 12) made = new ListVal();
+          else {
+            const n = code === 14 ? 1 : code === 15 ? 2 : 3;
+            if (stack.length - n < fence) break;
+            made = popSmallTuple(stack, n);
+          }
+          stack.push(made);
           p += 1;
           idx++;
           if (buf[p] === 0x94 && p < stop && idx < idxStop) {
-            memo.put(memo.size, l);
+            memo.put(memo.size, made);
             p += 1;
             idx++;
           }
@@ -701,50 +713,6 @@ export class PickleMachine {
           p += 1;
           idx++;
           continue;
-        case 14: { // TUPLE1
-          if (stack.length - 1 < fence) break;
-          const t = new TupleVal([stack.pop()!], 1);
-          stack.push(t);
-          p += 1;
-          idx++;
-          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
-            memo.put(memo.size, t);
-            p += 1;
-            idx++;
-          }
-          continue;
-        }
-        case 15: { // TUPLE2
-          if (stack.length - 2 < fence) break;
-          const b = stack.pop()!;
-          const a = stack.pop()!;
-          const t = TupleVal.pair(a, b);
-          stack.push(t);
-          p += 1;
-          idx++;
-          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
-            memo.put(memo.size, t);
-            p += 1;
-            idx++;
-          }
-          continue;
-        }
-        case 20: { // TUPLE3
-          if (stack.length - 3 < fence) break;
-          const c = stack.pop()!;
-          const b = stack.pop()!;
-          const a = stack.pop()!;
-          const t = new TupleVal([a, b, c], 3);
-          stack.push(t);
-          p += 1;
-          idx++;
-          if (buf[p] === 0x94 && p < stop && idx < idxStop) {
-            memo.put(memo.size, t);
-            p += 1;
-            idx++;
-          }
-          continue;
-        }
         case 16: { // SHORT_BINUNICODE
           const n = buf[p + 1]!;
           const end = p + 2 + n;

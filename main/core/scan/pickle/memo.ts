@@ -116,7 +116,8 @@ export class BoundedMemo {
   private readonly lowNums = new Float64Array(LOW_KEYS * NUM_TUPLE);
   private readonly lowNumLen = new Int8Array(LOW_KEYS);
   private ringNums = new Float64Array(0);
-  private ringNumLen = new Int8Array(0);
+  /** Per slot: how many numbers a numeric tuple holds, or how many bytes a short str. */
+  private ringLen = new Int8Array(0);
   private ringText = new Uint8Array(0);
   private ringMask = 0;
   private ringKeys = new Float64Array(0);
@@ -162,7 +163,7 @@ export class BoundedMemo {
       if (n >= 0) {
         const at = slot * TEXT_BYTES;
         for (let i = 0; i < n; i++) this.ringText[at + i] = value.charCodeAt(i);
-        this.ringNumLen[slot] = n;
+        this.ringLen[slot] = n;
         this.ringVals[slot] = TEXT_CODE;
         return;
       }
@@ -170,7 +171,7 @@ export class BoundedMemo {
     const nums = numericTuple(value);
     if (nums) {
       this.ringVals[slot] = NUM_TUPLE_CODE;
-      this.ringNumLen[slot] = nums.size;
+      this.ringLen[slot] = nums.size;
       for (let i = 0; i < nums.size; i++) this.ringNums[slot * NUM_TUPLE + i] = nums.item(i) as number;
       return;
     }
@@ -191,7 +192,7 @@ export class BoundedMemo {
     const base = slot * TEXT_BYTES;
     const ring = this.ringText;
     for (let i = 0; i < n; i++) ring[base + i] = bytes[at + i]!;
-    this.ringNumLen[slot] = n;
+    this.ringLen[slot] = n;
     this.ringVals[slot] = TEXT_CODE;
   }
 
@@ -281,13 +282,13 @@ export class BoundedMemo {
   /** The ring's value in a slot, with numeric tuples and short strings rebuilt. */
   private ringValue(slot: number): Value {
     const v = this.ringVals[slot]!;
-    if (v === NUM_TUPLE_CODE) return this.numTuple(this.ringNums, this.ringNumLen, slot);
+    if (v === NUM_TUPLE_CODE) return this.numTuple(this.ringNums, this.ringLen, slot);
     if (v === TEXT_CODE) return this.text(slot);
     return v;
   }
 
   private text(slot: number): string {
-    return asciiText(this.ringText, slot * TEXT_BYTES, this.ringNumLen[slot]!);
+    return asciiText(this.ringText, slot * TEXT_BYTES, this.ringLen[slot]!);
   }
 
   private numTuple(nums: Float64Array, lens: Int8Array, i: number): TupleVal {
@@ -299,7 +300,7 @@ export class BoundedMemo {
 
   private allocate(n: number): void {
     this.ringNums = new Float64Array(n * NUM_TUPLE);
-    this.ringNumLen = new Int8Array(n);
+    this.ringLen = new Int8Array(n);
     this.ringText = new Uint8Array(n * TEXT_BYTES);
     this.ringMask = n - 1;
     this.ringKeys = new Float64Array(n).fill(-1);
@@ -315,7 +316,7 @@ export class BoundedMemo {
     const stuck = this.ringStuck;
     const vals = this.ringVals;
     const nums = this.ringNums;
-    const numLen = this.ringNumLen;
+    const lens = this.ringLen;
     const text = this.ringText;
     this.allocate(keys.length * 2);
     for (let i = 0; i < keys.length; i++) {
@@ -333,7 +334,7 @@ export class BoundedMemo {
       this.ringSerial[slot] = serials[i]!;
       this.ringStuck[slot] = stuck[i]!;
       this.ringVals[slot] = vals[i]!;
-      this.ringNumLen[slot] = numLen[i]!;
+      this.ringLen[slot] = lens[i]!;
       for (let j = 0; j < NUM_TUPLE; j++) this.ringNums[slot * NUM_TUPLE + j] = nums[i * NUM_TUPLE + j]!;
       for (let j = 0; j < TEXT_BYTES; j++) this.ringText[slot * TEXT_BYTES + j] = text[i * TEXT_BYTES + j]!;
     }
